@@ -1,0 +1,81 @@
+/* gomod: go.mod text to records, as golang.org/x/mod/modfile parses it.
+ *
+ * Calling sequence: gmf_gomod_parse() fills a struct gmf_gomod whose strings live in the
+ * struct's own arena; gmf_gomod_release() frees everything and zeroes the struct.  The
+ * parser never opens files (take the bytes and a display name) so it can be fuzzed.
+ *
+ * Two modes, as go has: GMF_GOMOD_MAIN is strict (the main module: every directive is
+ * checked, replace/exclude are kept, unknown directives are errors), the default lax mode
+ * is for dependency go.mod files (only module, go, require, retract are read; unknown
+ * directives and replace/exclude are ignored; non-canonical but valid semver such as "v1.2"
+ * is canonicalised; other bad versions are errors).
+ *
+ * Error handling: on failure diag holds go's text, "<name>:<line>: <reason>"
+ * (e.g. `go.mod:3: usage: require module/path v1.2.3`), and *ret is left zeroed.
+ */
+#ifndef GMFETCH_GOMOD_H
+#define GMFETCH_GOMOD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gmfetch/err.h"
+
+struct gmf_modver {
+    const char *path;
+    const char *version; /* canonical; "" where none applies */
+};
+
+struct gmf_require {
+    const char *path;
+    const char *version;
+    bool indirect; /* "// indirect" comment */
+};
+
+struct gmf_replace {
+    const char *old_path;
+    const char *old_version; /* "" = every version of old_path */
+    const char *new_path;    /* module path, or a directory (new_version "") */
+    const char *new_version; /* "" for a directory replacement */
+};
+
+struct gmf_retract {
+    const char *low;
+    const char *high; /* equal to low for a single version */
+};
+
+struct gmf_gomod {
+    const char *module; /* "" when absent */
+    const char *go;     /* "" when absent; as written ("1.17", "1.21.0") */
+    const char *toolchain;
+    bool deprecated;
+
+    struct gmf_require *require;
+    size_t nrequire;
+    struct gmf_modver *exclude;
+    size_t nexclude;
+    struct gmf_replace *replace;
+    size_t nreplace;
+    struct gmf_retract *retract;
+    size_t nretract;
+
+    void *arena_; /* private */
+};
+
+enum gmf_gomod_flags {
+    GMF_GOMOD_MAIN = 1u << 0,
+};
+
+enum gmf_err gmf_gomod_parse(struct gmf_gomod *ret, const char *data, size_t len,
+                             const char *name, unsigned flags, struct gmf_diag *diag);
+void gmf_gomod_release(struct gmf_gomod *m);
+
+/* True when new_path of a replacement is a directory (starts with ./ ../ / or a Windows
+ * drive or backslash form), per modfile.IsDirectoryPath. */
+bool gmf_gomod_is_dir_path(const char *p);
+
+/* Compare "go" directive versions ("1.16" < "1.17" < "1.21.0"); "" sorts lowest.
+ * Returns <0, 0, >0. */
+int gmf_gomod_compare_go(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,4 @@
+#ifndef GMFETCH_OPTIONS_H
+#define GMFETCH_OPTIONS_H
+#include "gmfetch/err.h"
+#endif

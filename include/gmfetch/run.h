@@ -1,0 +1,4 @@
+#ifndef GMFETCH_RUN_H
+#define GMFETCH_RUN_H
+#include "gmfetch/err.h"
+#endif

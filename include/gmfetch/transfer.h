@@ -1,0 +1,107 @@
+/* transfer: one libcurl multi event loop for every request of a run.  Knows nothing about Go.
+ *
+ * Two kinds of request: a small body into memory (capped: .info, .mod, error pages), or a
+ * possibly large body into a caller-supplied file descriptor (zips).  File requests learn
+ * the size first (HEAD, or the Content-Range of a first ranged GET: GMF_PROBE_*), and when
+ * the body is above opts.shard_threshold and the server honours Range, split it into
+ * opts.shard_size Range requests that pwrite() into the fd at their offsets, against the
+ * final URL after redirects.  A failed shard is re-requested from its last good byte, up to
+ * opts.retries times.  Memory stays bounded whatever the body size.
+ *
+ * Calling sequence: gmf_transfer_new(); gmf_transfer_get_mem()/gmf_transfer_get_file() any
+ * number of times; gmf_transfer_run() until nothing is pending (done callbacks may add more
+ * requests, which run in the same loop); gmf_transfer_free().  Single-threaded: every call,
+ * callbacks included, happens on the thread that calls gmf_transfer_run(), except
+ * gmf_transfer_interrupt() which is async-signal-safe.
+ *
+ * Error handling: each request ends in exactly one done callback with a result; run() itself
+ * fails only for engine-level problems (curl multi errors) or after an interrupt.
+ */
+#ifndef GMFETCH_TRANSFER_H
+#define GMFETCH_TRANSFER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gmfetch/buf.h"
+#include "gmfetch/err.h"
+
+enum gmf_probe {
+    GMF_PROBE_RANGE, /* first GET asks for bytes=0-(shard_size-1); a 206 reveals the size */
+    GMF_PROBE_HEAD,  /* HEAD first; shards if Accept-Ranges: bytes and size > threshold */
+};
+
+/* One "-x" line, already formatted without the trailing newline (credentials redacted). */
+typedef void (*gmf_transfer_trace_fn)(void *ctx, const char *line);
+
+struct gmf_transfer_opts {
+    unsigned max_total;        /* concurrent requests in flight (easy handles) */
+    unsigned max_per_host;     /* connections per host (CURLMOPT_MAX_HOST_CONNECTIONS) */
+    uint64_t shard_threshold;  /* bodies above this many bytes are split */
+    uint64_t shard_size;       /* bytes per Range request */
+    unsigned retries;          /* re-requests of one shard before giving up */
+    long connect_timeout_ms;
+    long stall_timeout_s;      /* abort a request that received nothing for this long */
+    enum gmf_probe probe;
+    bool http1_only;           /* turn HTTP/2 off */
+    const char *user_agent;    /* may be NULL */
+    gmf_transfer_trace_fn trace; /* NULL = no tracing */
+    void *trace_ctx;
+};
+
+/* Fill opts with the defaults (see transfer.c for the reasons behind each number). */
+void gmf_transfer_opts_default(struct gmf_transfer_opts *opts);
+
+struct gmf_transfer_result {
+    enum gmf_err err;  /* GMF_OK (status 200/206 as asked), GMF_ENOTFOUND (404, 410, missing
+                          file:// path), GMF_EHTTP (other status), GMF_ENET, GMF_ETOOBIG */
+    long status;       /* final HTTP status, 0 when none */
+    const char *url;   /* as requested */
+    const char *effective_url;   /* after redirects, may equal url */
+    const char *content_type;    /* of the final response, "" when none */
+    const struct gmf_buf *body;  /* mem requests: the body; failed requests: the error body
+                                    (capped); never NULL */
+    uint64_t size;     /* file requests: bytes of the complete body written to fd */
+    const char *msg;   /* one line for the error ("404 Not Found", curl's error text), "" on
+                          success */
+};
+
+typedef void (*gmf_transfer_done_fn)(void *ctx, const struct gmf_transfer_result *res);
+
+struct gmf_transfer;
+
+/* NULL opts = defaults.  Never fails (aborts on OOM); curl_global_init is the caller's. */
+struct gmf_transfer *gmf_transfer_new(const struct gmf_transfer_opts *opts);
+/* Aborts anything still pending without calling callbacks. NULL is a no-op. */
+void gmf_transfer_free(struct gmf_transfer *t);
+
+/* GET url into memory, failing with GMF_ETOOBIG past max bytes. */
+void gmf_transfer_get_mem(struct gmf_transfer *t, const char *url, size_t max,
+                          gmf_transfer_done_fn done, void *ctx);
+/* GET url into fd (positioned writes from offset 0; the fd is not closed), failing with
+ * GMF_ETOOBIG past max bytes. */
+void gmf_transfer_get_file(struct gmf_transfer *t, const char *url, int fd, uint64_t max,
+                           gmf_transfer_done_fn done, void *ctx);
+
+/* Run the loop until no request is pending. GMF_EINTR after gmf_transfer_interrupt(). */
+enum gmf_err gmf_transfer_run(struct gmf_transfer *t, struct gmf_diag *diag);
+
+/* Ask a running loop to stop (async-signal-safe). */
+void gmf_transfer_interrupt(struct gmf_transfer *t);
+
+struct gmf_transfer_stats {
+    uint64_t requests;       /* HTTP requests started, HEAD and shards included */
+    uint64_t range_requests;
+    uint64_t bytes;          /* body bytes received */
+    uint64_t retries;
+    uint64_t sharded_files;
+};
+void gmf_transfer_get_stats(const struct gmf_transfer *t, struct gmf_transfer_stats *ret);
+
+/* Parse "bytes <first>-<last>/<total>" (total may be "*" → *ret_total = UINT64_MAX).
+ * Exposed for tests. */
+enum gmf_err gmf_transfer_parse_content_range(const char *value, uint64_t *ret_first,
+                                              uint64_t *ret_last, uint64_t *ret_total);
+
+#endif

@@ -1,0 +1,1 @@
+#include "gmfetch/gomod.h"

@@ -1,0 +1,1 @@
+#include "gmfetch/h1.h"

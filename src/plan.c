@@ -1,0 +1,1 @@
+#include "gmfetch/plan.h"

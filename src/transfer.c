@@ -1,0 +1,1 @@
+#include "gmfetch/transfer.h"

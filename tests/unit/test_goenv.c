@@ -1,0 +1,3 @@
+#include <criterion/criterion.h>
+
+#include "gmfetch/goenv.h"

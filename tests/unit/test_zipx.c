@@ -1,0 +1,3 @@
+#include <criterion/criterion.h>
+
+#include "gmfetch/zipx.h"
