@@ -663,6 +663,7 @@ static void graph_pump(struct run *r)
 /* ---- phase 3/4: downloads -------------------------------------------------------------- */
 
 static void mod_step_done(struct mod *m, enum step s, const char *err);
+static void after_info(struct run *r, struct mod *m);
 
 static void set_step_error(struct mod *m, enum step s, const char *err)
 {
@@ -789,6 +790,14 @@ static void mod_step_done(struct mod *m, enum step s, const char *err)
         set_step_error(m, s, err);
     else if (s != STEP_ZIP)
         m->ok[s] = true;
+    if (s == STEP_INFO) {
+        m->pending--;
+        after_info(m->r, m);
+        if (m->pending)
+            return;
+        /* info failed: nothing else was started, and there is no zip to decide about. */
+        return;
+    }
     if (--m->pending)
         return;
 
@@ -812,37 +821,12 @@ static void mod_step_done(struct mod *m, enum step s, const char *err)
     }
 }
 
-/* Start the three steps of one module. */
-static void mod_start(struct run *r, struct mod *m)
+/* The zip step: use what the cache has, or lock the version and fetch into a temp zip. */
+static void zip_start(struct run *r, struct mod *m)
 {
     struct gmf_diag d;
-    struct gmf_buf b;
-    bool network = false;
 
     gmf_diag_init(&d);
-    m->pending = NSTEPS;
-
-    /* .info: present is enough; go reads it back only to answer queries. */
-    if (gmf_fs_exists(m->paths.info)) {
-        mod_step_done(m, STEP_INFO, NULL);
-    } else {
-        network = true;
-        proxy_get(r, m->path, m->paths.esc_path, m->paths.esc_version, ".info", false, -1,
-                  MAX_INFO_BYTES, info_fetched, m, NULL);
-    }
-
-    /* .mod: a cached one is verified again, as go does in every process. */
-    gmf_buf_init(&b, MAX_MOD_BYTES);
-    if (gmf_fs_read_file(m->paths.mod, MAX_MOD_BYTES, &b, &d) == GMF_OK) {
-        mod_verify_bytes(m, b.data ? b.data : "", b.len, false);
-    } else {
-        network = true;
-        proxy_get(r, m->path, m->paths.esc_path, m->paths.esc_version, ".mod", false, -1,
-                  MAX_MOD_BYTES, mod_fetched, m, NULL);
-    }
-    gmf_buf_release(&b);
-
-    /* .zip and the tree. */
     if (gmf_cache_zip_complete(&m->paths) && gmf_cache_dir_complete(&m->paths) &&
         gmf_cache_read_ziphash(&m->paths, m->sum, &d) == GMF_OK) {
         m->zip_mode = ZIP_HAVE;
@@ -854,33 +838,86 @@ static void mod_start(struct run *r, struct mod *m)
             m->sum[0] = '\0';
             mod_step_done(m, STEP_ZIP, d.msg);
         }
-    } else if (gmf_fs_exists(m->paths.zip)) {
+        return;
+    }
+    if (gmf_fs_exists(m->paths.zip)) {
         m->zip_mode = ZIP_REPAIR;
         mod_step_done(m, STEP_ZIP, NULL);
-    } else {
-        if (gmf_cache_zip_begin(&r->cache, &m->paths, &m->zip, &d)) {
-            m->zip_mode = ZIP_NONE;
-            mod_step_done(m, STEP_ZIP, d.msg);
-        } else if (m->zip.already_complete) {
-            /* A concurrent go finished it while we waited for the lock. */
-            m->zip_mode = ZIP_HAVE;
-            if (gmf_cache_read_ziphash(&m->paths, m->sum, &d) == GMF_OK &&
-                check_sum(r, m->path, m->version, false, m->sum, &d) == GMF_OK) {
-                m->ok[STEP_ZIP] = true;
-                m->dir_ok = gmf_cache_dir_complete(&m->paths);
-                mod_step_done(m, STEP_ZIP, NULL);
-            } else {
-                m->sum[0] = '\0';
-                mod_step_done(m, STEP_ZIP, d.msg[0] ? d.msg : "reading ziphash failed");
-            }
-        } else {
-            network = true;
-            m->zip_mode = ZIP_FETCH;
-            proxy_get(r, m->path, m->paths.esc_path, m->paths.esc_version, ".zip", true,
-                      m->zip.fd, (size_t)GMF_ZIP_MAX_SIZE, zip_fetched, m, NULL);
-        }
+        return;
     }
-    m->cached = !network;
+    if (gmf_cache_zip_begin(&r->cache, &m->paths, &m->zip, &d)) {
+        m->zip_mode = ZIP_NONE;
+        mod_step_done(m, STEP_ZIP, d.msg);
+        return;
+    }
+    if (m->zip.already_complete) {
+        /* A concurrent go finished it while we waited for the lock. */
+        m->zip_mode = ZIP_HAVE;
+        if (gmf_cache_read_ziphash(&m->paths, m->sum, &d) == GMF_OK &&
+            check_sum(r, m->path, m->version, false, m->sum, &d) == GMF_OK) {
+            m->ok[STEP_ZIP] = true;
+            m->dir_ok = gmf_cache_dir_complete(&m->paths);
+            mod_step_done(m, STEP_ZIP, NULL);
+        } else {
+            m->sum[0] = '\0';
+            mod_step_done(m, STEP_ZIP, d.msg[0] ? d.msg : "reading ziphash failed");
+        }
+        return;
+    }
+    m->cached = false;
+    m->zip_mode = ZIP_FETCH;
+    proxy_get(r, m->path, m->paths.esc_path, m->paths.esc_version, ".zip", true, m->zip.fd,
+              (size_t)GMF_ZIP_MAX_SIZE, zip_fetched, m, NULL);
+}
+
+/* The mod step: a cached go.mod is verified again, as go does in every process. */
+static void gomod_start(struct run *r, struct mod *m)
+{
+    struct gmf_diag d;
+    struct gmf_buf b;
+
+    gmf_diag_init(&d);
+    gmf_buf_init(&b, MAX_MOD_BYTES);
+    if (gmf_fs_read_file(m->paths.mod, MAX_MOD_BYTES, &b, &d) == GMF_OK) {
+        mod_verify_bytes(m, b.data ? b.data : "", b.len, false);
+    } else {
+        m->cached = false;
+        proxy_get(r, m->path, m->paths.esc_path, m->paths.esc_version, ".mod", false, -1,
+                  MAX_MOD_BYTES, mod_fetched, m, NULL);
+    }
+    gmf_buf_release(&b);
+}
+
+/* go runs info, mod, zip one after the other and stops at the first failure.  gmfetch waits
+ * for .info only (a version that does not exist must leave the cache as go leaves it: no
+ * .mod, no lock, no zip), then fetches .mod and .zip at the same time.  Across modules
+ * everything runs concurrently, so the wait costs one round trip per run, not per module. */
+static void after_info(struct run *r, struct mod *m)
+{
+    if (!m->ok[STEP_INFO] || is_fatal(r)) {
+        /* The remaining steps never start; go reports the info error. */
+        m->pending -= 2;
+        return;
+    }
+    gomod_start(r, m);
+    zip_start(r, m);
+}
+
+/* Start the three steps of one module. */
+static void mod_start(struct run *r, struct mod *m)
+{
+    m->pending = NSTEPS;
+    m->cached = true;
+    if (gmf_fs_exists(m->paths.info)) {
+        /* Present is enough: go reads .info back only to answer queries. */
+        m->ok[STEP_INFO] = true;
+        m->pending--;
+        after_info(r, m);
+    } else {
+        m->cached = false;
+        proxy_get(r, m->path, m->paths.esc_path, m->paths.esc_version, ".info", false, -1,
+                  MAX_INFO_BYTES, info_fetched, m, NULL);
+    }
 }
 
 /* ---- phase 1: arguments and the main module ------------------------------------------- */
@@ -1088,8 +1125,29 @@ static bool keep_line(const struct gmf_sum_line *line, void *vctx)
         if (!graph)
             return false;
     }
-    if (!r->graph)
-        return true; /* path@version outside a module graph: keep what was verified */
+    if (!r->graph) {
+        /* Only path@version arguments: go never loaded the graph, and keepSums keeps the
+         * go.mod and zip keys of the main module's requirements (after replacement). */
+        for (size_t i = 0; i < r->main.nrequire; i++) {
+            const struct gmf_require *q = &r->main.require[i];
+            const struct gmf_replace *rep = NULL;
+            const char *rp = q->path, *rv = q->version;
+            for (size_t j = 0; j < r->main.nreplace; j++) {
+                const struct gmf_replace *c = &r->main.replace[j];
+                if (strcmp(c->old_path, q->path) != 0)
+                    continue;
+                if (!strcmp(c->old_version, q->version) || (!*c->old_version && !rep))
+                    rep = c;
+            }
+            if (rep) {
+                rp = rep->new_path;
+                rv = rep->new_version;
+            }
+            if (!strcmp(rp, line->path) && !strcmp(rv, line->version))
+                return true;
+        }
+        return false;
+    }
     /* Loaded go.mod files (after replacement) keep their /go.mod line. */
     n = gmf_graph_loaded(r->graph, &l);
     for (size_t i = 0; i < n; i++) {
@@ -1107,10 +1165,7 @@ static bool keep_line(const struct gmf_sum_line *line, void *vctx)
         if (!strcmp(rp, line->path) && !strcmp(rv, line->version))
             return true;
     }
-    /* Explicit path@version arguments record their sums too (mod_download.txt). */
-    for (size_t i = 0; i < r->nmods; i++)
-        if (!strcmp(r->mods[i].path, line->path) && !strcmp(r->mods[i].version, line->version))
-            return true;
+    /* A path@version argument outside the build list adds nothing (modload.keepSums). */
     return false;
 }
 
@@ -1377,6 +1432,10 @@ enum gmf_err gmf_run(const struct gmf_run_opts *opts, const struct gmf_goenv *en
         goto out;
     }
 
+    /* go creates GOMODCACHE itself before it looks anything up (modfetch checkCacheDir). */
+    e = gmf_fs_mkdir_p(env->gomodcache, 0777, diag);
+    if (e)
+        goto out;
     r.t = gmf_transfer_new(&opts->transfer);
     current_transfer = r.t;
     if (interrupted)
