@@ -49,10 +49,23 @@ enum gmf_err gmf_diag_set(struct gmf_diag *d, enum gmf_err e, const char *fmt, .
     return e;
 }
 
+/* Append src to dst[*len] within cap (keeping room for the NUL), truncating. */
+static void put(char *dst, size_t cap, size_t *len, const char *src)
+{
+    size_t n = strlen(src);
+
+    if (n > cap - 1 - *len)
+        n = cap - 1 - *len;
+    memcpy(dst + *len, src, n);
+    *len += n;
+    dst[*len] = '\0';
+}
+
 enum gmf_err gmf_diag_prefix(struct gmf_diag *d, const char *fmt, ...)
 {
     char head[GMF_DIAG_MAX];
     char old[GMF_DIAG_MAX];
+    size_t len = 0;
     va_list ap;
 
     if (!d)
@@ -61,9 +74,9 @@ enum gmf_err gmf_diag_prefix(struct gmf_diag *d, const char *fmt, ...)
     (void)vsnprintf(head, sizeof(head), fmt, ap);
     va_end(ap);
     memcpy(old, d->msg, sizeof(old));
-    if (old[0])
-        (void)snprintf(d->msg, sizeof(d->msg), "%s: %s", head, old);
-    else
-        (void)snprintf(d->msg, sizeof(d->msg), "%s: %s", head, gmf_err_message(d->code));
+    d->msg[0] = '\0';
+    put(d->msg, sizeof(d->msg), &len, head);
+    put(d->msg, sizeof(d->msg), &len, ": ");
+    put(d->msg, sizeof(d->msg), &len, old[0] ? old : gmf_err_message(d->code));
     return d->code;
 }

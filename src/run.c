@@ -1196,6 +1196,8 @@ static enum gmf_err write_gosum(struct run *r, bool explicit_args, struct gmf_di
     if (e)
         goto out;
     e = gmf_gosum_parse(&merged, old.data ? old.data : "", old.len, r->gosum_path, diag);
+    if (e == GMF_EPARSE) /* as when reading: keep the lines before the malformed one */
+        e = GMF_OK;
     if (e)
         goto out;
     for (size_t i = 0; i < r->nadded; i++) {
@@ -1353,6 +1355,12 @@ static enum gmf_err load_main(struct run *r, struct gmf_diag *diag)
         e = GMF_OK;
     } else if (!e) {
         e = gmf_gosum_parse(&r->sum, b.data ? b.data : "", b.len, r->gosum_path, diag);
+        /* go 1.19 stops reading go.sum at a malformed line and carries on with the lines
+         * before it (modfetch initGoSum ignores readGoSum's error). */
+        if (e == GMF_EPARSE) {
+            gmf_diag_init(diag);
+            e = GMF_OK;
+        }
     }
     gmf_buf_release(&b);
     return e;

@@ -1,1 +1,1654 @@
 #include "gmfetch/transfer.h"
+
+/* transfer: design, invariants and the shard state machine.
+ *
+ * Vocabulary.  A *job* is one caller request (gmf_transfer_get_mem/get_file) and ends in
+ * exactly one done callback.  A *shard* is one unit of HTTP work of a job and owns at most
+ * one curl easy handle at a time: a mem job has one MEM shard; a file job starts with either
+ * a HEAD shard (GMF_PROBE_HEAD) or a ranged "probe" BODY shard (GMF_PROBE_RANGE) and grows
+ * more BODY shards once the body size is known.  Every HTTP request the engine makes is one
+ * *attempt* of a shard; a failed attempt may be followed by another (retry or resume).
+ *
+ * Shard states (one setter, shard_set_state(); names in state_names[]):
+ *
+ *      NEW --> QUEUED --fill()--> RUNNING --body complete--> DONE
+ *                ^   ^              |  |  |
+ *                |   |  416 probe:  |  |  +--fatal, or retries used up--> FAILED
+ *                |   +--plain GET---+  |
+ *                |                     | transient error, retries left
+ *                +--deadline passed-- BACKOFF
+ *
+ *      QUEUED and BACKOFF shards also go to FAILED when a sibling fails (the job is over).
+ *
+ * Invariants:
+ *  - A shard is on exactly the list of its state: t->queued_cont or t->queued_new (QUEUED),
+ *    t->running (RUNNING), t->backoff (BACKOFF); NEW, DONE and FAILED shards are on none.
+ *    Only shard_set_state() links and unlinks, so the lists cannot drift from the states.
+ *  - An HTTP shard has an easy handle exactly while RUNNING (a file:// shard runs and ends
+ *    inside start_shard()); t->nrunning counts RUNNING shards and never exceeds
+ *    opts.max_total.
+ *  - A BODY shard covers [first, end) of the body (end == OPEN_END while unknown) and has
+ *    written every byte of [first, next) to the fd; bytes are written only from a 200 (to a
+ *    shard that starts at 0 and is the job's only body shard) or from a 206 whose
+ *    Content-Range says exactly what was asked for.  A byte outside [first, end) is never
+ *    written: a longer body is an error, not a splice.
+ *  - job->nleft counts its shards not yet DONE or FAILED; the job ends when it reaches 0
+ *    (success) or at the first fatal shard error (the siblings are cancelled).
+ *
+ * Size discovery of a file job:
+ *  - GMF_PROBE_RANGE: the first GET asks bytes=0-(shard_size-1).  A 206 with a complete
+ *    length makes that shard [0, min(shard_size, total)) and plans Range shards for the rest
+ *    against the URL the 206 came from (after redirects, so signed storage URLs are hit
+ *    directly).  A 200 means no Range: the same shard takes the whole body as one stream.
+ *    A 416, or a 206 whose complete length is "*", makes it ask again without Range.
+ *  - GMF_PROBE_HEAD: HEAD, following redirects.  A 200 with Content-Length above the
+ *    threshold and "Accept-Ranges: bytes" plans Range shards from 0 against the final URL;
+ *    anything else (small, no ranges, 403/405 from signed storage, network error) becomes one
+ *    plain GET of the original URL.
+ *  A broken stream restarts from byte 0 unless the server is known to honour Range.  On
+ *  success the fd is truncated to the body size, so a restarted stream leaves no stale tail.
+ *
+ * Responses: only 200 (and a 206 that was asked for) is success, as in go's web.get; the
+ * HTTP status text is go's resp.Status.  The first answer about an object is final: a 404
+ * or 500 to the first request is reported, not retried.  Retried are network failures that
+ * can be transient (reset, timeout, short body) and a 5xx once a body was already flowing.
+ *
+ * Loop (curl src/tool_operate.c parallel_transfers; git run-command.c): fill() starts QUEUED
+ * shards up to max_total, curl_multi_poll(), curl_multi_perform(), reap() drains
+ * curl_multi_info_read().  Callbacks only keep books: the header callback records the status
+ * line and the few headers we use, the write callback validates the response once (at its
+ * first body byte) and then pwrite()s at the shard offset.  Whether to retry, resume, fall
+ * back or give up is decided in one place, complete_shard(), from the loop.  A retry waits
+ * on a deadline of the monotonic clock, never in sleep().
+ *
+ * An interrupt is sticky: once gmf_transfer_interrupt() was called, run() returns GMF_EINTR
+ * now and on every later call, and the caller frees the engine.
+ */
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "gmfetch/buf.h"
+#include "gmfetch/fsutil.h"
+#include "gmfetch/xalloc.h"
+
+#define OPEN_END UINT64_MAX      /* BODY shard end, and job total, while unknown */
+#define UNKNOWN_TOTAL UINT64_MAX
+
+/* Error responses are kept for the caller to quote; go itself reads at most 8 lines of 81
+ * bytes (cmd/go/internal/web/api.go maxErrorDetailBytes = 648), so 4 KiB is ample. */
+#define ERRBODY_MAX 4096
+
+/* cmd/go/internal/web/http.go fails when len(via) >= 10, that is on the 10th redirect: at
+ * most 9 are followed (10 requests).  curl's limit counts followed redirects, hence 9. */
+#define MAX_REDIRS 9L
+
+/* Retry backoff: 250 ms doubling per attempt, so the default 5 retries wait 0.25+0.5+1+2+4
+ * = 7.75 s in total, enough to ride out a proxy restart; capped so a large opts.retries
+ * never waits minutes per step. */
+#define BACKOFF_BASE_MS 250u
+#define BACKOFF_MAX_MS 8000u
+
+/* Receive buffer per easy handle: 16 KiB (curl's default) would mean one write callback and
+ * one pwrite() per 16 KiB; 128 KiB cuts syscalls eightfold for a few MiB of RAM at 64 handles. */
+#define RECV_BUFFER 131072L
+
+/* A poll wait bound, so deadlines and an interrupt that lost its wakeup are noticed. */
+#define POLL_MAX_MS 1000
+
+void gmf_transfer_opts_default(struct gmf_transfer_opts *opts)
+{
+    memset(opts, 0, sizeof(*opts));
+    /* 64 easy handles: HTTP/2 servers allow 100-250 concurrent streams per connection
+     * (nginx 128, Go's http2 250, SETTINGS_MAX_CONCURRENT_STREAMS recommends >= 100), so 64
+     * fit on one multiplexed connection, and curl's own --parallel default is 50. */
+    opts->max_total = 64;
+    /* 8 connections per host bounds HTTP/1.1 fan-out against one proxy (browsers use 6);
+     * under HTTP/2 the streams share one connection and this rarely binds. */
+    opts->max_per_host = 8;
+    /* 8 MiB: module zips are mostly tens of KiB; splitting only pays when one body
+     * dominates the run, and below a few MiB the extra requests cost more than they save. */
+    opts->shard_threshold = (uint64_t)8 << 20;
+    /* 4 MiB per Range request: the request overhead (one round trip, headers) stays a few
+     * percent at 100 Mbit/s and above, go's 500 MiB zip cap splits into 125 pieces to
+     * spread over connections, and a failed shard costs at most 4 MiB again. */
+    opts->shard_size = (uint64_t)4 << 20;
+    /* 5 re-requests per shard with doubling backoff: about 8 s of tolerated outage. */
+    opts->retries = 5;
+    /* 30 s: the dial timeout of go's http.DefaultTransport (net.Dialer{Timeout: 30s}). */
+    opts->connect_timeout_ms = 30000;
+    /* 30 s without a byte: go has no such limit, but a dead peer must not hang the run.
+     * curl averages the speed over about 5 s, so a stall after data trips up to 5 s later. */
+    opts->stall_timeout_s = 30;
+    /* The range probe saves the HEAD round trip and works through redirects to storage. */
+    opts->probe = GMF_PROBE_RANGE;
+    opts->http1_only = false;
+    opts->user_agent = NULL;
+    opts->trace = NULL;
+    opts->trace_ctx = NULL;
+}
+
+/* ---- intrusive doubly linked lists with a sentinel head ---- */
+
+struct link {
+    struct link *prev, *next;
+};
+
+static void list_init(struct link *head)
+{
+    head->prev = head->next = head;
+}
+
+static bool list_empty(const struct link *head)
+{
+    return head->next == head;
+}
+
+static void list_add_tail(struct link *head, struct link *n)
+{
+    n->prev = head->prev;
+    n->next = head;
+    head->prev->next = n;
+    head->prev = n;
+}
+
+static void list_del(struct link *n)
+{
+    n->prev->next = n->next;
+    n->next->prev = n->prev;
+    n->prev = n->next = n;
+}
+
+/* ---- engine records ---- */
+
+enum shard_state {
+    SHARD_NEW,
+    SHARD_QUEUED,
+    SHARD_RUNNING,
+    SHARD_BACKOFF,
+    SHARD_DONE,
+    SHARD_FAILED,
+};
+
+static const char *const state_names[] = {
+    [SHARD_NEW] = "NEW",         [SHARD_QUEUED] = "QUEUED", [SHARD_RUNNING] = "RUNNING",
+    [SHARD_BACKOFF] = "BACKOFF", [SHARD_DONE] = "DONE",     [SHARD_FAILED] = "FAILED",
+};
+
+enum shard_kind {
+    KIND_MEM,  /* whole body into job->body */
+    KIND_HEAD, /* size probe; no body */
+    KIND_BODY, /* bytes [first, end) into job->fd */
+};
+
+struct job;
+
+struct shard {
+    struct link link; /* first member: the list of its state */
+    struct job *job;
+    enum shard_state state;
+    enum shard_kind kind;
+    unsigned index;   /* in job->shards, for traces */
+    bool use_eff;     /* request job->eff_url (shards planned after a redirect) */
+
+    /* BODY range; see the invariants above. */
+    uint64_t first, end, next;
+    bool probe;       /* asks bytes=0-(shard_size-1) to learn the size */
+    bool ranged;      /* must always be requested with Range (a planned shard) */
+
+    unsigned retries; /* re-requests so far */
+    uint64_t not_before_ns;
+
+    /* The current attempt; reset by start_shard(). */
+    CURL *easy;
+    uint64_t started_ns;
+    bool ask_range;
+    uint64_t ask_first, ask_last;
+    char errbuf[CURL_ERROR_SIZE];
+
+    /* The current response; reset at every status line (each redirect hop). */
+    long status;
+    char status_text[128]; /* go's resp.Status */
+    char content_range[128];
+    bool has_content_range;
+    bool accept_ranges;
+    char *content_type;
+    char *hop_url;          /* URL that answered the current response */
+    struct gmf_buf errbody; /* body of a non-2xx response, capped at ERRBODY_MAX */
+    bool accepted;          /* accept_response() ran for this response */
+    bool ok_response;       /* accepted as 200/206 body */
+    bool errbody_full;      /* we aborted on purpose after ERRBODY_MAX */
+
+    /* Verdict of the callbacks for this attempt (GMF_OK = none). */
+    enum gmf_err fail;
+    bool fail_retry;
+    bool restart_plain;     /* probe answered 416 or an open-ended Content-Range */
+    char fail_msg[256];
+};
+
+struct job {
+    struct link link; /* first member: t->jobs */
+    struct gmf_transfer *t;
+    bool is_mem;
+    bool started;     /* a shard was started: later shards are continuations */
+    uint64_t started_ns;
+    bool file_url;    /* file:// URL, served without curl */
+    char *url;
+    char *eff_url;    /* after redirects; NULL until known */
+    gmf_transfer_done_fn done;
+    void *ctx;
+
+    struct gmf_buf body; /* mem: the body; file: stays empty */
+    int fd;
+    uint64_t max;        /* body cap in bytes */
+
+    uint64_t total;      /* body size, UNKNOWN_TOTAL until learned */
+    bool ranges_ok;      /* the server answered a Range request with 206 or advertised it */
+    long status;         /* of the first accepted response */
+    char *content_type;  /* of the first accepted response */
+
+    struct shard **shards;
+    size_t nshards, cap_shards;
+    size_t nbody;        /* BODY shards among them */
+    size_t nleft;
+};
+
+struct gmf_transfer {
+    struct gmf_transfer_opts opts;
+    CURLM *multi;
+    struct link jobs;
+    struct link queued_cont; /* continuations of started jobs: planned shards, retries */
+    struct link queued_new;  /* first shards of jobs not started yet */
+    struct link running;
+    struct link backoff;
+    unsigned nrunning;
+    char *ca_file, *ca_dir; /* SSL_CERT_FILE, SSL_CERT_DIR at gmf_transfer_new() */
+    volatile sig_atomic_t interrupted;
+    struct gmf_transfer_stats stats;
+};
+
+/* ---- small helpers ---- */
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* net/http StatusText of go 1.19 (src/net/http/status.go): the reason go prints for an
+ * HTTP/2 response, which carries no reason phrase. */
+static const char *status_reason(long code)
+{
+    static const struct {
+        short code;
+        const char *text;
+    } table[] = {
+        {100, "Continue"}, {101, "Switching Protocols"}, {102, "Processing"}, {103, "Early Hints"},
+        {200, "OK"}, {201, "Created"}, {202, "Accepted"}, {203, "Non-Authoritative Information"},
+        {204, "No Content"}, {205, "Reset Content"}, {206, "Partial Content"},
+        {207, "Multi-Status"}, {208, "Already Reported"}, {226, "IM Used"},
+        {300, "Multiple Choices"}, {301, "Moved Permanently"}, {302, "Found"}, {303, "See Other"},
+        {304, "Not Modified"}, {305, "Use Proxy"}, {307, "Temporary Redirect"},
+        {308, "Permanent Redirect"}, {400, "Bad Request"}, {401, "Unauthorized"},
+        {402, "Payment Required"}, {403, "Forbidden"}, {404, "Not Found"},
+        {405, "Method Not Allowed"}, {406, "Not Acceptable"},
+        {407, "Proxy Authentication Required"}, {408, "Request Timeout"}, {409, "Conflict"},
+        {410, "Gone"}, {411, "Length Required"}, {412, "Precondition Failed"},
+        {413, "Request Entity Too Large"}, {414, "Request URI Too Long"},
+        {415, "Unsupported Media Type"}, {416, "Requested Range Not Satisfiable"},
+        {417, "Expectation Failed"}, {418, "I'm a teapot"}, {421, "Misdirected Request"},
+        {422, "Unprocessable Entity"}, {423, "Locked"}, {424, "Failed Dependency"},
+        {425, "Too Early"}, {426, "Upgrade Required"}, {428, "Precondition Required"},
+        {429, "Too Many Requests"}, {431, "Request Header Fields Too Large"},
+        {451, "Unavailable For Legal Reasons"}, {500, "Internal Server Error"},
+        {501, "Not Implemented"}, {502, "Bad Gateway"}, {503, "Service Unavailable"},
+        {504, "Gateway Timeout"}, {505, "HTTP Version Not Supported"},
+        {506, "Variant Also Negotiates"}, {507, "Insufficient Storage"}, {508, "Loop Detected"},
+        {510, "Not Extended"}, {511, "Network Authentication Required"},
+    };
+
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+        if (table[i].code == code)
+            return table[i].text;
+    return "";
+}
+
+/* The URL with its password replaced by "xxxxx", as go's url.URL.Redacted() does for -x
+ * lines and error messages.  Caller frees. */
+static char *redact_url(const char *url)
+{
+    const char *scheme_end = strstr(url, "://");
+    const char *auth, *auth_end, *at, *colon;
+
+    if (!scheme_end)
+        return gmf_xstrdup(url);
+    auth = scheme_end + 3;
+    auth_end = auth + strcspn(auth, "/?#");
+    at = NULL;
+    for (const char *p = auth; p < auth_end; p++)
+        if (*p == '@')
+            at = p;
+    if (!at)
+        return gmf_xstrdup(url);
+    colon = memchr(auth, ':', (size_t)(at - auth));
+    if (!colon)
+        return gmf_xstrdup(url);
+    return gmf_xasprintf("%.*sxxxxx%s", (int)(colon + 1 - url), url, at);
+}
+
+static void trace(struct gmf_transfer *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void trace(struct gmf_transfer *t, const char *fmt, ...)
+{
+    struct gmf_buf line;
+    va_list ap;
+
+    if (!t->opts.trace)
+        return;
+    gmf_buf_init(&line, GMF_BUF_UNLIMITED);
+    va_start(ap, fmt);
+    (void)gmf_buf_vprintf(&line, fmt, ap);
+    va_end(ap);
+    t->opts.trace(t->opts.trace_ctx, line.data ? line.data : "");
+    gmf_buf_release(&line);
+}
+
+static const char *shard_url(const struct shard *s)
+{
+    return s->use_eff && s->job->eff_url ? s->job->eff_url : s->job->url;
+}
+
+/* "# get <url> [bytes=a-b]" without the "# ": what a trace line says about an attempt. */
+static char *attempt_label(const struct shard *s)
+{
+    char *url = redact_url(shard_url(s));
+    char *label;
+
+    if (s->ask_range)
+        label = gmf_xasprintf("%s %s [bytes=%" PRIu64 "-%" PRIu64 "]",
+                              s->kind == KIND_HEAD ? "head" : "get", url, s->ask_first,
+                              s->ask_last);
+    else
+        label = gmf_xasprintf("%s %s", s->kind == KIND_HEAD ? "head" : "get", url);
+    free(url);
+    return label;
+}
+
+/* errno text as go prints it (its syscall table is glibc's, in lower case). */
+static void errno_text(int e, char *out, size_t n)
+{
+    (void)snprintf(out, n, "%s", strerror(e));
+    if (out[0] >= 'A' && out[0] <= 'Z' && !(out[1] >= 'A' && out[1] <= 'Z'))
+        out[0] = (char)(out[0] - 'A' + 'a');
+}
+
+/* ---- Content-Range ---- */
+
+/* Digits only, at least one, no overflow.  Advances *p. */
+static bool parse_u64(const char **p, uint64_t *ret)
+{
+    const char *s = *p;
+    uint64_t v = 0;
+
+    if (*s < '0' || *s > '9')
+        return false;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        unsigned d = (unsigned)(*s - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *p = s;
+    *ret = v;
+    return true;
+}
+
+/* RFC 9110 section 14.4: Content-Range = range-unit SP ( range-resp / unsatisfied-range ),
+ * range-resp = incl-range "/" ( complete-length / "*" ), incl-range = first-pos "-" last-pos,
+ * range units compare case-insensitively (section 14.1). */
+enum gmf_err gmf_transfer_parse_content_range(const char *value, uint64_t *ret_first,
+                                              uint64_t *ret_last, uint64_t *ret_total)
+{
+    const char *p = value;
+    uint64_t first, last, total;
+
+    if (strncasecmp(p, "bytes ", 6) != 0)
+        return GMF_EPARSE;
+    p += 6;
+    if (!parse_u64(&p, &first) || *p++ != '-' || !parse_u64(&p, &last) || *p++ != '/')
+        return GMF_EPARSE;
+    if (p[0] == '*' && p[1] == '\0') {
+        total = UINT64_MAX;
+    } else {
+        /* A numeric UINT64_MAX would read as "*", so it is refused like an overflow. */
+        if (!parse_u64(&p, &total) || *p != '\0' || total == UINT64_MAX)
+            return GMF_EPARSE;
+        if (last >= total)
+            return GMF_EPARSE;
+    }
+    if (last < first)
+        return GMF_EPARSE;
+    *ret_first = first;
+    *ret_last = last;
+    *ret_total = total;
+    return GMF_OK;
+}
+
+/* ---- the state setter ---- */
+
+static bool transition_allowed(enum shard_state from, enum shard_state to)
+{
+    switch (from) {
+    case SHARD_NEW:
+        return to == SHARD_QUEUED;
+    case SHARD_QUEUED:
+        return to == SHARD_RUNNING || to == SHARD_FAILED;
+    case SHARD_RUNNING:
+        return to == SHARD_DONE || to == SHARD_BACKOFF || to == SHARD_QUEUED ||
+               to == SHARD_FAILED;
+    case SHARD_BACKOFF:
+        return to == SHARD_QUEUED || to == SHARD_FAILED;
+    case SHARD_DONE:
+    case SHARD_FAILED:
+        break;
+    }
+    return false;
+}
+
+static void shard_set_state(struct shard *s, enum shard_state to)
+{
+    struct job *j = s->job;
+    struct gmf_transfer *t = j->t;
+    enum shard_state from = s->state;
+
+    assert(transition_allowed(from, to));
+    if (from == SHARD_QUEUED || from == SHARD_RUNNING || from == SHARD_BACKOFF)
+        list_del(&s->link);
+    if (from == SHARD_RUNNING)
+        t->nrunning--;
+    s->state = to;
+    switch (to) {
+    case SHARD_QUEUED:
+        list_add_tail(j->started ? &t->queued_cont : &t->queued_new, &s->link);
+        break;
+    case SHARD_RUNNING:
+        list_add_tail(&t->running, &s->link);
+        t->nrunning++;
+        break;
+    case SHARD_BACKOFF:
+        list_add_tail(&t->backoff, &s->link);
+        break;
+    case SHARD_DONE:
+    case SHARD_FAILED:
+        j->nleft--;
+        break;
+    case SHARD_NEW:
+        break;
+    }
+#ifdef GMF_TRANSFER_TRACE_STATES
+    trace(t, "# shard %s #%u: %s -> %s", j->url, s->index, state_names[from], state_names[to]);
+#else
+    (void)state_names;
+#endif
+}
+
+/* ---- jobs and shards ---- */
+
+static struct shard *shard_add(struct job *j, enum shard_kind kind)
+{
+    struct shard *s = gmf_xcalloc(1, sizeof(*s));
+
+    list_init(&s->link);
+    s->job = j;
+    s->kind = kind;
+    s->state = SHARD_NEW;
+    s->end = OPEN_END;
+    gmf_buf_init(&s->errbody, ERRBODY_MAX);
+    GMF_GROW(j->shards, j->cap_shards, j->nshards + 1);
+    s->index = (unsigned)j->nshards;
+    j->shards[j->nshards++] = s;
+    if (kind == KIND_BODY)
+        j->nbody++;
+    j->nleft++;
+    shard_set_state(s, SHARD_QUEUED);
+    return s;
+}
+
+static void shard_free(struct shard *s)
+{
+    if (s->easy) {
+        (void)curl_multi_remove_handle(s->job->t->multi, s->easy);
+        curl_easy_cleanup(s->easy);
+    }
+    if (s->state == SHARD_QUEUED || s->state == SHARD_RUNNING || s->state == SHARD_BACKOFF)
+        list_del(&s->link);
+    free(s->content_type);
+    free(s->hop_url);
+    gmf_buf_release(&s->errbody);
+    free(s);
+}
+
+static struct job *job_new(struct gmf_transfer *t, const char *url, gmf_transfer_done_fn done,
+                           void *ctx)
+{
+    struct job *j = gmf_xcalloc(1, sizeof(*j));
+
+    j->t = t;
+    j->url = gmf_xstrdup(url);
+    j->done = done;
+    j->ctx = ctx;
+    j->fd = -1;
+    j->total = UNKNOWN_TOTAL;
+    j->file_url = strncasecmp(url, "file:", 5) == 0;
+    list_add_tail(&t->jobs, &j->link);
+    return j;
+}
+
+static void job_free(struct job *j)
+{
+    for (size_t i = 0; i < j->nshards; i++)
+        shard_free(j->shards[i]);
+    free(j->shards);
+    list_del(&j->link);
+    gmf_buf_release(&j->body);
+    free(j->url);
+    free(j->eff_url);
+    free(j->content_type);
+    free(j);
+}
+
+static void detach_easy(struct shard *s)
+{
+    if (!s->easy)
+        return;
+    (void)curl_multi_remove_handle(s->job->t->multi, s->easy);
+    curl_easy_cleanup(s->easy);
+    s->easy = NULL;
+}
+
+/* End the job: cancel what is left of it, report, free.  detail is the shard whose response
+ * explains a failure (NULL on success or when none does). */
+static void finish_job(struct job *j, enum gmf_err err, const struct shard *detail,
+                       const char *msg)
+{
+    struct gmf_transfer_result res;
+
+    for (size_t i = 0; i < j->nshards; i++) {
+        struct shard *s = j->shards[i];
+        if (s->state == SHARD_QUEUED || s->state == SHARD_RUNNING || s->state == SHARD_BACKOFF) {
+            detach_easy(s);
+            shard_set_state(s, SHARD_FAILED);
+        }
+    }
+    memset(&res, 0, sizeof(res));
+    res.err = err;
+    res.url = j->url;
+    res.effective_url = j->eff_url ? j->eff_url : j->url;
+    res.msg = msg ? msg : "";
+    if (err == GMF_OK) {
+        res.status = j->status;
+        res.content_type = j->content_type ? j->content_type : "";
+        res.body = &j->body;
+        res.size = j->is_mem ? j->body.len : j->total;
+    } else if (detail) {
+        res.status = detail->status;
+        res.content_type = detail->content_type ? detail->content_type : "";
+        res.body = &detail->errbody;
+    } else {
+        res.content_type = "";
+        res.body = &j->body;
+    }
+    if (err != GMF_OK && j->is_mem)
+        gmf_buf_reset(&j->body);
+    if (!j->is_mem && !j->file_url && j->started && !j->t->opts.trace_attempts) {
+        /* A whole body is what go's single GET would have answered with "200 OK". */
+        char *url = redact_url(j->url);
+        double secs = (double)(now_ns() - j->started_ns) / 1e9;
+        if (err == GMF_OK)
+            trace(j->t, "# get %s: 200 OK (%.3fs)", url, secs);
+        else if (detail && detail->status)
+            trace(j->t, "# get %s: %s (%.3fs)", url, detail->status_text, secs);
+        else
+            trace(j->t, "# get %s: %s", url, res.msg);
+        free(url);
+    }
+    j->done(j->ctx, &res);
+    job_free(j);
+}
+
+/* ---- planning file bodies ---- */
+
+/* Reserve the whole body at once: an early ENOSPC instead of one mid-run, and less
+ * fragmentation from concurrent pwrite()s.  Filesystems without fallocate get ftruncate. */
+static enum gmf_err preallocate(int fd, uint64_t total, char *msg, size_t n)
+{
+    if (total == 0)
+        return GMF_OK;
+    if (fallocate(fd, 0, 0, (off_t)total) == 0)
+        return GMF_OK;
+    if (errno == EOPNOTSUPP || errno == ENOSYS || errno == EINVAL) {
+        struct stat st;
+        if (fstat(fd, &st) == 0 && (uint64_t)st.st_size >= total)
+            return GMF_OK;
+        if (ftruncate(fd, (off_t)total) == 0)
+            return GMF_OK;
+    }
+    char e[128];
+    errno_text(errno, e, sizeof(e));
+    (void)snprintf(msg, n, "allocating %" PRIu64 " bytes: %s", total, e);
+    return GMF_EIO;
+}
+
+/* Split [from, total) into Range shards against the effective URL: one per shard_size
+ * above the threshold, else one for the rest.  Returns GMF_EIO when preallocation fails. */
+static enum gmf_err plan_shards(struct job *j, uint64_t from, char *msg, size_t n)
+{
+    struct gmf_transfer *t = j->t;
+    uint64_t step;
+    enum gmf_err r;
+
+    if (from >= j->total)
+        return GMF_OK;
+    step = j->total > t->opts.shard_threshold ? t->opts.shard_size : j->total - from;
+    r = preallocate(j->fd, j->total, msg, n);
+    if (r)
+        return r;
+    for (uint64_t off = from; off < j->total; off += step) {
+        struct shard *s = shard_add(j, KIND_BODY);
+        s->first = s->next = off;
+        s->end = j->total - off > step ? off + step : j->total;
+        s->ranged = true;
+        s->use_eff = true;
+    }
+    if (j->nbody > 1)
+        t->stats.sharded_files++;
+    return GMF_OK;
+}
+
+/* ---- curl callbacks: bookkeeping only ---- */
+
+static void set_fail(struct shard *s, enum gmf_err e, bool retry, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void set_fail(struct shard *s, enum gmf_err e, bool retry, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (s->fail)
+        return;
+    s->fail = e;
+    s->fail_retry = retry;
+    va_start(ap, fmt);
+    (void)vsnprintf(s->fail_msg, sizeof(s->fail_msg), fmt, ap);
+    va_end(ap);
+}
+
+static void reset_response(struct shard *s)
+{
+    s->status = 0;
+    s->status_text[0] = '\0';
+    s->content_range[0] = '\0';
+    s->has_content_range = false;
+    s->accept_ranges = false;
+    free(s->content_type);
+    s->content_type = NULL;
+    gmf_buf_reset(&s->errbody);
+    s->accepted = false;
+    s->ok_response = false;
+    s->errbody_full = false;
+}
+
+/* Status line "HTTP/1.1 404 Not Found": go's resp.Status is what follows the protocol for
+ * HTTP/1.x (net/http/response.go ReadResponse) and "<code> " + StatusText for HTTP/2
+ * (h2_bundle.go), which also gives "599 " for a code it has no text for. */
+static void parse_status_line(struct shard *s, const char *line, size_t len)
+{
+    const char *sp = memchr(line, ' ', len);
+    const char *rest;
+    size_t restlen;
+    long code = 0;
+
+    while (len && (line[len - 1] == '\r' || line[len - 1] == '\n'))
+        len--;
+    if (!sp || sp >= line + len)
+        return;
+    rest = sp;
+    while (rest < line + len && *rest == ' ')
+        rest++;
+    restlen = (size_t)(line + len - rest);
+    for (size_t i = 0; i < 3 && i < restlen; i++) {
+        if (rest[i] < '0' || rest[i] > '9')
+            return;
+        code = code * 10 + (rest[i] - '0');
+    }
+    s->status = code;
+    if (strncmp(line, "HTTP/1.", 7) == 0)
+        (void)snprintf(s->status_text, sizeof(s->status_text), "%.*s", (int)restlen, rest);
+    else
+        (void)snprintf(s->status_text, sizeof(s->status_text), "%ld %s", code,
+                       status_reason(code));
+}
+
+/* Header value without the name, leading and trailing white space. */
+static bool header_value(const char *line, size_t len, const char *name, const char **ret,
+                         size_t *ret_len)
+{
+    size_t nl = strlen(name);
+    const char *v, *e;
+
+    if (len <= nl || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
+        return false;
+    v = line + nl + 1;
+    e = line + len;
+    while (v < e && (*v == ' ' || *v == '\t'))
+        v++;
+    while (e > v && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\t'))
+        e--;
+    *ret = v;
+    *ret_len = (size_t)(e - v);
+    return true;
+}
+
+static size_t on_header(char *buf, size_t size, size_t nitems, void *userdata)
+{
+    struct shard *s = userdata;
+    size_t len = size * nitems;
+    const char *v;
+    size_t vl;
+
+    if (len >= 5 && memcmp(buf, "HTTP/", 5) == 0) {
+        char *url = NULL;
+        reset_response(s);
+        parse_status_line(s, buf, len);
+        /* Remember which URL answered, for the https->http refusal message. */
+        free(s->hop_url);
+        s->hop_url = NULL;
+        if (curl_easy_getinfo(s->easy, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url)
+            s->hop_url = gmf_xstrdup(url);
+        if (s->kind == KIND_MEM)
+            gmf_buf_reset(&s->job->body);
+    } else if (header_value(buf, len, "Content-Type", &v, &vl)) {
+        free(s->content_type);
+        s->content_type = gmf_xstrndup(v, vl);
+    } else if (header_value(buf, len, "Content-Range", &v, &vl)) {
+        s->has_content_range = vl < sizeof(s->content_range);
+        (void)snprintf(s->content_range, sizeof(s->content_range), "%.*s", (int)vl, v);
+    } else if (header_value(buf, len, "Accept-Ranges", &v, &vl)) {
+        /* A token list; "bytes" is the only unit anyone uses (RFC 9110 section 14.3). */
+        for (size_t i = 0; i + 5 <= vl; i++)
+            if (strncasecmp(v + i, "bytes", 5) == 0 && (i == 0 || v[i - 1] == ' ' ||
+                                                       v[i - 1] == ','))
+                s->accept_ranges = true;
+    }
+    return len;
+}
+
+static void record_eff_url(struct shard *s)
+{
+    struct job *j = s->job;
+    char *url = NULL;
+
+    if (curl_easy_getinfo(s->easy, CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK || !url)
+        return;
+    free(j->eff_url);
+    j->eff_url = gmf_xstrdup(url);
+}
+
+static curl_off_t content_length(struct shard *s)
+{
+    curl_off_t cl = -1;
+
+    if (curl_easy_getinfo(s->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) != CURLE_OK)
+        return -1;
+    return cl;
+}
+
+static void accept_ok(struct shard *s)
+{
+    struct job *j = s->job;
+
+    s->ok_response = true;
+    if (!j->content_type) {
+        j->status = s->status;
+        j->content_type = gmf_xstrdup(s->content_type ? s->content_type : "");
+    }
+}
+
+/* A 206 to a probe: learn the size and plan the other shards. */
+static void accept_probe_206(struct shard *s, uint64_t first, uint64_t last, uint64_t total)
+{
+    struct job *j = s->job;
+    uint64_t want_last = s->ask_last < total - 1 ? s->ask_last : total - 1;
+    char msg[256];
+
+    if (first != 0 || last != want_last) {
+        set_fail(s, GMF_EHTTP, false, "unexpected Content-Range \"%s\" for bytes=0-%" PRIu64,
+                 s->content_range, s->ask_last);
+        return;
+    }
+    if (total > j->max) {
+        set_fail(s, GMF_ETOOBIG, false,
+                 "response body of %" PRIu64 " bytes exceeds the limit of %" PRIu64 " bytes",
+                 total, j->max);
+        return;
+    }
+    j->total = total;
+    j->ranges_ok = true;
+    s->probe = false;
+    s->ranged = true;
+    s->end = last + 1;
+    record_eff_url(s);
+    if (plan_shards(j, s->end, msg, sizeof(msg)) != GMF_OK) {
+        set_fail(s, GMF_EIO, false, "%s", msg);
+        return;
+    }
+    accept_ok(s);
+}
+
+/* Decide once per response, at its first body byte or at its end, what its body is: the
+ * shard's bytes (200/206 as asked), an error page (kept, capped), or a reason to stop. */
+static void accept_response(struct shard *s)
+{
+    struct job *j = s->job;
+    uint64_t first, last, total;
+
+    s->accepted = true;
+    if (s->status == 0)
+        (void)curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &s->status);
+    if (s->kind == KIND_MEM) {
+        if (s->status == 200)
+            accept_ok(s);
+        return;
+    }
+    if (s->kind != KIND_BODY)
+        return;
+
+    if (s->status == 206) {
+        if (!s->ask_range) {
+            set_fail(s, GMF_EHTTP, false, "206 Partial Content to a request without Range");
+            return;
+        }
+        if (!s->has_content_range ||
+            gmf_transfer_parse_content_range(s->content_range, &first, &last, &total)) {
+            set_fail(s, GMF_EHTTP, false, "malformed Content-Range \"%s\"", s->content_range);
+            return;
+        }
+        if (s->probe) {
+            if (total == UINT64_MAX) {
+                /* No length: the range probe cannot plan; fetch the body in one stream. */
+                s->restart_plain = true;
+                return;
+            }
+            accept_probe_206(s, first, last, total);
+            return;
+        }
+        if (first != s->ask_first || last != s->ask_last || total != j->total) {
+            set_fail(s, GMF_EHTTP, false,
+                     "unexpected Content-Range \"%s\" for bytes=%" PRIu64 "-%" PRIu64
+                     " of %" PRIu64,
+                     s->content_range, s->ask_first, s->ask_last, j->total);
+            return;
+        }
+        if (s->end == OPEN_END)
+            s->end = total;
+        accept_ok(s);
+        return;
+    }
+
+    if (s->status == 200) {
+        curl_off_t cl = content_length(s);
+        /* A whole body fits only a shard that starts at 0 and is the job's only one. */
+        if (s->first != 0 || s->ranged || j->nbody > 1) {
+            set_fail(s, GMF_ENET, true, "server ignored Range bytes=%" PRIu64 "-%" PRIu64,
+                     s->ask_first, s->ask_last);
+            return;
+        }
+        if (cl >= 0 && (uint64_t)cl > j->max) {
+            set_fail(s, GMF_ETOOBIG, false,
+                     "response body of %" PRIu64 " bytes exceeds the limit of %" PRIu64
+                     " bytes",
+                     (uint64_t)cl, j->max);
+            return;
+        }
+        if (s->probe)
+            j->ranges_ok = false;
+        s->probe = false;
+        s->next = 0;
+        s->end = cl >= 0 ? (uint64_t)cl : OPEN_END;
+        j->total = cl >= 0 ? (uint64_t)cl : UNKNOWN_TOTAL;
+        record_eff_url(s);
+        accept_ok(s);
+        return;
+    }
+
+    if (s->status == 416 && s->probe) {
+        /* Unsatisfiable from byte 0: an empty body (complete length 0) or a server that
+         * dislikes our range; a plain GET settles both. */
+        s->restart_plain = true;
+        return;
+    }
+    /* Anything else is an error page for the caller; nothing reaches the fd. */
+}
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    struct shard *s = userdata;
+    struct job *j = s->job;
+    size_t n = size * nmemb;
+
+    if (!s->accepted)
+        accept_response(s);
+    if (s->fail || s->restart_plain)
+        return 0; /* abort; complete_shard() reads the verdict */
+    if (!s->ok_response) {
+        size_t room = s->errbody.max - s->errbody.len;
+        (void)gmf_buf_append(&s->errbody, ptr, n < room ? n : room);
+        if (n <= room)
+            return n;
+        s->errbody_full = true; /* enough of the error page: stop reading it */
+        return 0;
+    }
+    if (s->kind == KIND_MEM) {
+        if (gmf_buf_append(&j->body, ptr, n) != GMF_OK) {
+            set_fail(s, GMF_ETOOBIG, false, "response body exceeds the limit of %" PRIu64
+                     " bytes", j->max);
+            return 0;
+        }
+    } else {
+        if (s->end != OPEN_END && n > s->end - s->next) {
+            set_fail(s, GMF_EHTTP, false,
+                     "response body longer than the %" PRIu64 " bytes announced",
+                     s->end - s->first);
+            return 0;
+        }
+        if (n > j->max || s->next > j->max - n) {
+            set_fail(s, GMF_ETOOBIG, false, "response body exceeds the limit of %" PRIu64
+                     " bytes", j->max);
+            return 0;
+        }
+        struct gmf_diag d;
+        gmf_diag_init(&d);
+        if (gmf_fs_pwrite_all(j->fd, ptr, n, (off_t)s->next, &d) != GMF_OK) {
+            set_fail(s, GMF_EIO, false, "%s", d.msg);
+            return 0;
+        }
+        s->next += n;
+    }
+    j->t->stats.bytes += n;
+    return n;
+}
+
+/* ---- starting attempts ---- */
+
+static void complete_shard(struct gmf_transfer *t, struct shard *s, CURLcode rc);
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decode the path of a file:// URL as go's web.urlToFilePath accepts it: host empty or
+ * "localhost", path percent-decoded and absolute. */
+static enum gmf_err file_url_path(const char *url, struct gmf_buf *path, const char **ret_msg)
+{
+    const char *p = url + 5; /* after "file:" */
+
+    if (strncmp(p, "//", 2) == 0) {
+        const char *host = p + 2;
+        size_t hl = strcspn(host, "/?#");
+        if (hl != 0 && !(hl == 9 && strncmp(host, "localhost", 9) == 0)) {
+            *ret_msg = "file URL specifies non-local host";
+            return GMF_EINVAL;
+        }
+        p = host + hl;
+    }
+    for (; *p && *p != '?' && *p != '#'; p++) {
+        int hi, lo;
+        if (*p != '%') {
+            (void)gmf_buf_putc(path, *p);
+            continue;
+        }
+        hi = hexval(p[1]);
+        lo = hi < 0 ? -1 : hexval(p[2]);
+        /* go's url.Parse rejects bad escapes; a NUL cannot be part of a path. */
+        if (hi < 0 || lo < 0 || hi * 16 + lo == 0) {
+            *ret_msg = "invalid URL escape";
+            return GMF_EINVAL;
+        }
+        (void)gmf_buf_putc(path, (char)(hi * 16 + lo));
+        p += 2;
+    }
+    if (path->len == 0 || path->data[0] != '/') {
+        *ret_msg = path->len ? "path is not absolute" : "file URL missing path";
+        return GMF_EINVAL;
+    }
+    return GMF_OK;
+}
+
+/* Copy a file:// body into the job, as go's web.getFile serves it: a missing file is 404 and
+ * an unreadable one 403, both with the OS error as the message. */
+static enum gmf_err read_file_url(struct shard *s, char *msg, size_t n)
+{
+    struct job *j = s->job;
+    struct gmf_buf path;
+    const char *why = NULL;
+    char chunk[65536];
+    uint64_t off = 0;
+    enum gmf_err r;
+    int fd = -1;
+
+    gmf_buf_init(&path, GMF_BUF_UNLIMITED);
+    r = file_url_path(j->url, &path, &why);
+    if (r) {
+        (void)snprintf(msg, n, "%s", why);
+        goto out;
+    }
+    fd = open(path.data, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        errno_text(e, msg, n);
+        s->status = e == ENOENT ? 404 : (e == EACCES || e == EPERM) ? 403 : 0;
+        r = e == ENOENT ? GMF_ENOTFOUND : s->status ? GMF_EHTTP : GMF_EIO;
+        goto out;
+    }
+    for (;;) {
+        ssize_t got = read(fd, chunk, sizeof(chunk));
+        struct gmf_diag d;
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            char e[128];
+            errno_text(errno, e, sizeof(e));
+            (void)snprintf(msg, n, "read %s: %s", path.data, e);
+            r = GMF_EIO;
+            goto out;
+        }
+        if (got == 0)
+            break;
+        if ((uint64_t)got > j->max - off) {
+            (void)snprintf(msg, n, "file exceeds the limit of %" PRIu64 " bytes", j->max);
+            r = GMF_ETOOBIG;
+            goto out;
+        }
+        gmf_diag_init(&d);
+        if (j->is_mem)
+            (void)gmf_buf_append(&j->body, chunk, (size_t)got); /* fits: j->max is its cap */
+        else if (gmf_fs_pwrite_all(j->fd, chunk, (size_t)got, (off_t)off, &d) != GMF_OK) {
+            (void)snprintf(msg, n, "%s", d.msg);
+            r = GMF_EIO;
+            goto out;
+        }
+        off += (uint64_t)got;
+        j->t->stats.bytes += (uint64_t)got;
+    }
+    if (!j->is_mem && ftruncate(j->fd, (off_t)off) != 0) {
+        char e[128];
+        errno_text(errno, e, sizeof(e));
+        (void)snprintf(msg, n, "truncating to %" PRIu64 " bytes: %s", off, e);
+        r = GMF_EIO;
+        goto out;
+    }
+    j->total = off;
+    j->status = 200;
+out:
+    if (fd >= 0)
+        (void)close(fd);
+    gmf_buf_release(&path);
+    return r;
+}
+
+static void run_file_url(struct shard *s)
+{
+    char msg[GMF_DIAG_MAX];
+    enum gmf_err r = read_file_url(s, msg, sizeof(msg));
+
+    shard_set_state(s, r ? SHARD_FAILED : SHARD_DONE);
+    finish_job(s->job, r, r ? s : NULL, r ? msg : NULL);
+}
+
+static void easy_setup(struct gmf_transfer *t, struct shard *s, CURL *e)
+{
+    const struct gmf_transfer_opts *o = &t->opts;
+    const char *url = shard_url(s);
+    bool https = strncasecmp(url, "https:", 6) == 0;
+
+    (void)curl_easy_setopt(e, CURLOPT_URL, url);
+    (void)curl_easy_setopt(e, CURLOPT_PRIVATE, s);
+    (void)curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->errbuf);
+    (void)curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    (void)curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    (void)curl_easy_setopt(e, CURLOPT_HEADERDATA, s);
+    (void)curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    (void)curl_easy_setopt(e, CURLOPT_WRITEDATA, s);
+    (void)curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+    (void)curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    (void)curl_easy_setopt(e, CURLOPT_MAXREDIRS, MAX_REDIRS);
+    /* go sends Referer on redirected requests (net/http refererForURL, credentials cut). */
+    (void)curl_easy_setopt(e, CURLOPT_AUTOREFERER, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    (void)curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* An https request may only be redirected to https (go's securityPreservingHTTPClient). */
+    (void)curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https");
+#else
+    (void)curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+    (void)curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS,
+                           https ? (long)CURLPROTO_HTTPS
+                                 : (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+    if (o->connect_timeout_ms > 0)
+        (void)curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+    if (o->stall_timeout_s > 0) {
+        /* Less than 1 byte/s for stall_timeout_s seconds: the peer is gone. */
+        (void)curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        (void)curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, o->stall_timeout_s);
+    }
+    (void)curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
+                           o->http1_only ? (long)CURL_HTTP_VERSION_1_1
+                                         : (long)CURL_HTTP_VERSION_2TLS);
+    if (!o->http1_only)
+        (void)curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    (void)curl_easy_setopt(e, CURLOPT_BUFFERSIZE, RECV_BUFFER);
+    if (o->user_agent)
+        (void)curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
+    if (t->ca_file)
+        (void)curl_easy_setopt(e, CURLOPT_CAINFO, t->ca_file);
+    if (t->ca_dir)
+        (void)curl_easy_setopt(e, CURLOPT_CAPATH, t->ca_dir);
+    if (s->kind == KIND_HEAD)
+        (void)curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    /* go's transport asks for gzip and decodes it; byte ranges must stay identity-coded. */
+    if (s->kind == KIND_MEM)
+        (void)curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
+}
+
+/* Which bytes this attempt asks for.  A stream that broke restarts from 0 unless the server
+ * showed it honours Range and the total is known. */
+static void choose_range(struct gmf_transfer *t, struct shard *s)
+{
+    struct job *j = s->job;
+
+    s->ask_range = false;
+    if (s->kind != KIND_BODY)
+        return;
+    if (s->probe) {
+        s->ask_range = true;
+        s->ask_first = 0;
+        s->ask_last = t->opts.shard_size - 1;
+    } else if (s->ranged) {
+        s->ask_range = true;
+        s->ask_first = s->next;
+        s->ask_last = s->end - 1;
+    } else if (s->next > 0 && j->ranges_ok && j->total != UNKNOWN_TOTAL && s->next < j->total) {
+        s->ask_range = true;
+        s->ask_first = s->next;
+        s->ask_last = j->total - 1;
+    } else {
+        s->next = 0;
+        s->end = OPEN_END;
+    }
+}
+
+static void start_shard(struct gmf_transfer *t, struct shard *s)
+{
+    struct job *j = s->job;
+    CURL *e;
+    char range[64];
+    char *label;
+
+    if (!j->started) {
+        j->started_ns = now_ns();
+        /* go's -x line for the request as a whole; file:// is not traced, as in go. */
+        if (!j->is_mem && !j->file_url && !t->opts.trace_attempts) {
+            char *url = redact_url(j->url);
+            trace(t, "# get %s", url);
+            free(url);
+        }
+    }
+    j->started = true;
+    if (j->file_url) {
+        shard_set_state(s, SHARD_RUNNING);
+        run_file_url(s);
+        return;
+    }
+    e = curl_easy_init();
+    if (!e) {
+        (void)fprintf(stderr, "gmfetch: curl_easy_init: out of memory\n");
+        abort();
+    }
+    s->easy = e;
+    s->errbuf[0] = '\0';
+    s->fail = GMF_OK;
+    s->fail_retry = false;
+    s->restart_plain = false;
+    s->fail_msg[0] = '\0';
+    free(s->hop_url);
+    s->hop_url = NULL;
+    reset_response(s);
+    if (s->kind == KIND_MEM)
+        gmf_buf_reset(&j->body);
+    choose_range(t, s);
+    easy_setup(t, s, e);
+    if (s->ask_range) {
+        (void)snprintf(range, sizeof(range), "%" PRIu64 "-%" PRIu64, s->ask_first,
+                       s->ask_last);
+        (void)curl_easy_setopt(e, CURLOPT_RANGE, range);
+        t->stats.range_requests++;
+    }
+    t->stats.requests++;
+    s->started_ns = now_ns();
+    if (t->opts.trace && (j->is_mem || t->opts.trace_attempts)) {
+        label = attempt_label(s);
+        trace(t, "# %s", label);
+        free(label);
+    }
+    shard_set_state(s, SHARD_RUNNING);
+    if (curl_multi_add_handle(t->multi, e) != CURLM_OK) {
+        /* Only OOM inside curl gets here; end the attempt through the one decision path. */
+        set_fail(s, GMF_ENET, false, "cannot start request: curl_multi_add_handle failed");
+        complete_shard(t, s, CURLE_FAILED_INIT);
+    }
+}
+
+/* ---- completion: the one place that decides ---- */
+
+static bool transient(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_PARTIAL_FILE:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_SSL_CONNECT_ERROR:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static uint64_t backoff_ns(unsigned retry)
+{
+    uint64_t ms = BACKOFF_BASE_MS;
+
+    for (unsigned i = 0; i < retry && ms < BACKOFF_MAX_MS; i++)
+        ms *= 2;
+    if (ms > BACKOFF_MAX_MS)
+        ms = BACKOFF_MAX_MS;
+    return ms * 1000000u;
+}
+
+/* Text for a curl failure, with go's wording where go has its own. */
+static void network_msg(struct shard *s, CURLcode rc, char *out, size_t n)
+{
+    const char *u = shard_url(s);
+
+    if (rc == CURLE_TOO_MANY_REDIRECTS) {
+        (void)snprintf(out, n, "stopped after 10 redirects");
+        return;
+    }
+    if (rc == CURLE_UNSUPPORTED_PROTOCOL && strncasecmp(u, "https:", 6) == 0) {
+        char *eff = NULL;
+        if (curl_easy_getinfo(s->easy, CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK && eff &&
+            strncasecmp(eff, "https:", 6) != 0) {
+            char *from = redact_url(s->hop_url ? s->hop_url : u);
+            char *to = redact_url(eff);
+            (void)snprintf(out, n, "redirected from secure URL %s to insecure URL %s", from, to);
+            free(from);
+            free(to);
+            return;
+        }
+    }
+    (void)snprintf(out, n, "%s", s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc));
+}
+
+/* After a HEAD: shards when the body is big and Range is advertised, else one stream. */
+static void complete_head(struct shard *s, CURLcode rc)
+{
+    struct job *j = s->job;
+    struct gmf_transfer *t = j->t;
+    curl_off_t cl = content_length(s);
+    bool ok = rc == CURLE_OK && s->status == 200;
+    char msg[256];
+
+    if (ok && cl >= 0 && (uint64_t)cl > j->max) {
+        (void)snprintf(msg, sizeof(msg),
+                       "response body of %" PRIu64 " bytes exceeds the limit of %" PRIu64
+                       " bytes",
+                       (uint64_t)cl, j->max);
+        detach_easy(s);
+        shard_set_state(s, SHARD_DONE);
+        finish_job(j, GMF_ETOOBIG, NULL, msg);
+        return;
+    }
+    if (ok && cl >= 0 && s->accept_ranges && (uint64_t)cl > t->opts.shard_threshold) {
+        j->total = (uint64_t)cl;
+        j->ranges_ok = true;
+        record_eff_url(s);
+        if (plan_shards(j, 0, msg, sizeof(msg)) != GMF_OK) {
+            detach_easy(s);
+            shard_set_state(s, SHARD_DONE);
+            finish_job(j, GMF_EIO, NULL, msg);
+            return;
+        }
+    } else {
+        /* Small, unranged, or a HEAD the server refuses (signed storage URLs answer 403):
+         * one plain GET of the original URL, which follows the redirects again. */
+        if (ok && s->accept_ranges)
+            j->ranges_ok = true;
+        (void)shard_add(j, KIND_BODY);
+    }
+    detach_easy(s);
+    shard_set_state(s, SHARD_DONE);
+}
+
+static void complete_shard(struct gmf_transfer *t, struct shard *s, CURLcode rc)
+{
+    struct job *j = s->job;
+    double secs = (double)(now_ns() - s->started_ns) / 1e9;
+    /* Per-attempt lines for mem requests (one attempt is the request, as in go) or when
+     * asked for; file requests otherwise get one line pair from start_shard/finish_job. */
+    char *label = t->opts.trace && (j->is_mem || t->opts.trace_attempts) ? attempt_label(s)
+                                                                         : NULL;
+    char msg[512];
+    enum gmf_err err = GMF_OK;
+    bool retry = false;
+
+    if (rc == CURLE_WRITE_ERROR && s->errbody_full)
+        rc = CURLE_OK; /* we stopped reading an error page on purpose */
+    if (rc == CURLE_OK && !s->accepted && !s->fail)
+        accept_response(s);
+    /* go prints the status once the headers are in (cmd/go/internal/web/http.go). */
+    if (s->status && label)
+        trace(t, "# %s: %s (%.3fs)", label, s->status_text, secs);
+
+    if (s->kind == KIND_HEAD) {
+        if (rc != CURLE_OK) {
+            network_msg(s, rc, msg, sizeof(msg));
+            if (label)
+                trace(t, "# %s: %s", label, msg);
+        }
+        free(label);
+        complete_head(s, rc);
+        if (j->nleft == 0)
+            finish_job(j, GMF_OK, NULL, NULL);
+        return;
+    }
+
+    if (s->restart_plain) {
+        /* The range probe did not work out; the same shard asks again without Range. */
+        s->probe = false;
+        s->restart_plain = false;
+        detach_easy(s);
+        free(label);
+        shard_set_state(s, SHARD_QUEUED);
+        return;
+    }
+
+    if (s->fail) {
+        err = s->fail;
+        retry = s->fail_retry;
+        (void)snprintf(msg, sizeof(msg), "%s", s->fail_msg);
+    } else if (s->kind == KIND_BODY && s->ok_response && s->end != OPEN_END &&
+               s->next == s->end) {
+        /* Every byte arrived and was checked; a late connection error changes nothing. */
+    } else if (rc != CURLE_OK) {
+        err = GMF_ENET;
+        retry = transient(rc);
+        network_msg(s, rc, msg, sizeof(msg));
+    } else if (!s->ok_response) {
+        err = s->status == 404 || s->status == 410 ? GMF_ENOTFOUND : GMF_EHTTP;
+        (void)snprintf(msg, sizeof(msg), "%s", s->status_text);
+        /* A 5xx in the middle of a body we already have parts of is the server's hiccup;
+         * the first answer about an object is its answer, as go would report it. */
+        retry = s->kind == KIND_BODY && s->status >= 500 && j->status != 0;
+    } else if (s->kind == KIND_BODY && s->end != OPEN_END && s->next != s->end) {
+        err = GMF_ENET;
+        retry = true;
+        (void)snprintf(msg, sizeof(msg),
+                       "unexpected EOF after %" PRIu64 " of %" PRIu64 " bytes",
+                       s->next - s->first, s->end - s->first);
+    }
+
+    if (err == GMF_OK) {
+        if (s->kind == KIND_MEM) {
+            record_eff_url(s);
+        } else if (s->end == OPEN_END) {
+            s->end = s->next;
+            j->total = s->next;
+        }
+        detach_easy(s);
+        free(label);
+        shard_set_state(s, SHARD_DONE);
+        if (j->nleft != 0)
+            return;
+        if (!j->is_mem && ftruncate(j->fd, (off_t)j->total) != 0) {
+            char e[128];
+            errno_text(errno, e, sizeof(e));
+            (void)snprintf(msg, sizeof(msg), "truncating to %" PRIu64 " bytes: %s", j->total, e);
+            finish_job(j, GMF_EIO, NULL, msg);
+            return;
+        }
+        finish_job(j, GMF_OK, NULL, NULL);
+        return;
+    }
+
+    if (retry && s->retries < t->opts.retries) {
+        uint64_t wait = backoff_ns(s->retries);
+        s->retries++;
+        t->stats.retries++;
+        s->not_before_ns = now_ns() + wait;
+        if (label)
+            trace(t, "# %s: %s, retrying in %.3fs", label, msg, (double)wait / 1e9);
+        detach_easy(s);
+        free(label);
+        shard_set_state(s, SHARD_BACKOFF);
+        return;
+    }
+    /* An HTTP error status was traced above already, like go's one line per response. */
+    if (label && (s->fail || rc != CURLE_OK || s->ok_response))
+        trace(t, "# %s: %s", label, msg);
+    free(label);
+    if (s->kind == KIND_MEM || !s->ok_response)
+        record_eff_url(s);
+    detach_easy(s);
+    shard_set_state(s, SHARD_FAILED);
+    finish_job(j, err, s, msg);
+}
+
+/* ---- the loop ---- */
+
+static void fill(struct gmf_transfer *t)
+{
+    uint64_t now = now_ns();
+    struct link *l, *next;
+
+    for (l = t->backoff.next; l != &t->backoff; l = next) {
+        struct shard *s = (struct shard *)l;
+        next = l->next;
+        if (s->not_before_ns <= now)
+            shard_set_state(s, SHARD_QUEUED);
+    }
+    while (t->nrunning < t->opts.max_total) {
+        struct link *head = !list_empty(&t->queued_cont) ? &t->queued_cont : &t->queued_new;
+        if (list_empty(head))
+            break;
+        start_shard(t, (struct shard *)head->next);
+    }
+}
+
+static int poll_timeout_ms(struct gmf_transfer *t)
+{
+    uint64_t now = now_ns();
+    uint64_t best = (uint64_t)POLL_MAX_MS * 1000000u;
+
+    for (struct link *l = t->backoff.next; l != &t->backoff; l = l->next) {
+        const struct shard *s = (const struct shard *)l;
+        uint64_t left = s->not_before_ns > now ? s->not_before_ns - now : 0;
+        if (left < best)
+            best = left;
+    }
+    return (int)((best + 999999u) / 1000000u);
+}
+
+static void reap(struct gmf_transfer *t)
+{
+    CURLMsg *m;
+    int left;
+
+    while ((m = curl_multi_info_read(t->multi, &left))) {
+        char *priv = NULL;
+        CURLcode rc;
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        rc = m->data.result;
+        (void)curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
+        /* m is invalid once the handle leaves the multi, so rc was copied first. */
+        complete_shard(t, (struct shard *)(void *)priv, rc);
+    }
+}
+
+enum gmf_err gmf_transfer_run(struct gmf_transfer *t, struct gmf_diag *diag)
+{
+    for (;;) {
+        CURLMcode mc;
+        int still;
+
+        if (t->interrupted)
+            return gmf_diag_set(diag, GMF_EINTR, "interrupted");
+        fill(t);
+        if (list_empty(&t->running) && list_empty(&t->queued_cont) &&
+            list_empty(&t->queued_new) && list_empty(&t->backoff))
+            return GMF_OK;
+        mc = curl_multi_poll(t->multi, NULL, 0, poll_timeout_ms(t), NULL);
+        if (mc != CURLM_OK)
+            return gmf_diag_set(diag, GMF_ENET, "curl_multi_poll: %s", curl_multi_strerror(mc));
+        if (t->interrupted)
+            return gmf_diag_set(diag, GMF_EINTR, "interrupted");
+        mc = curl_multi_perform(t->multi, &still);
+        if (mc != CURLM_OK)
+            return gmf_diag_set(diag, GMF_ENET, "curl_multi_perform: %s",
+                                curl_multi_strerror(mc));
+        reap(t);
+    }
+}
+
+void gmf_transfer_interrupt(struct gmf_transfer *t)
+{
+    t->interrupted = 1;
+    (void)curl_multi_wakeup(t->multi);
+}
+
+/* ---- public lifecycle ---- */
+
+struct gmf_transfer *gmf_transfer_new(const struct gmf_transfer_opts *opts)
+{
+    struct gmf_transfer *t = gmf_xcalloc(1, sizeof(*t));
+
+    if (opts)
+        t->opts = *opts;
+    else
+        gmf_transfer_opts_default(&t->opts);
+    /* Zero limits would stall the loop or divide the body into nothing. */
+    if (t->opts.max_total == 0)
+        t->opts.max_total = 1;
+    if (t->opts.shard_size == 0)
+        t->opts.shard_size = (uint64_t)4 << 20;
+    t->multi = curl_multi_init();
+    if (!t->multi) {
+        (void)fprintf(stderr, "gmfetch: curl_multi_init: out of memory\n");
+        abort();
+    }
+    if (t->opts.max_per_host)
+        (void)curl_multi_setopt(t->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                                (long)t->opts.max_per_host);
+    (void)curl_multi_setopt(t->multi, CURLMOPT_PIPELINING,
+                            t->opts.http1_only ? (long)CURLPIPE_NOTHING
+                                               : (long)CURLPIPE_MULTIPLEX);
+    /* go's crypto/x509 on Linux takes its roots from SSL_CERT_FILE and SSL_CERT_DIR when
+     * set (root_unix.go); a user who points go at a private CA expects the same here. */
+    {
+        const char *f = getenv("SSL_CERT_FILE");
+        const char *d = getenv("SSL_CERT_DIR");
+        t->ca_file = f && *f ? gmf_xstrdup(f) : NULL;
+        t->ca_dir = d && *d ? gmf_xstrdup(d) : NULL;
+    }
+    list_init(&t->jobs);
+    list_init(&t->queued_cont);
+    list_init(&t->queued_new);
+    list_init(&t->running);
+    list_init(&t->backoff);
+    return t;
+}
+
+void gmf_transfer_free(struct gmf_transfer *t)
+{
+    if (!t)
+        return;
+    while (!list_empty(&t->jobs))
+        job_free((struct job *)t->jobs.next);
+    (void)curl_multi_cleanup(t->multi);
+    free(t->ca_file);
+    free(t->ca_dir);
+    free(t);
+}
+
+void gmf_transfer_get_mem(struct gmf_transfer *t, const char *url, size_t max,
+                          gmf_transfer_done_fn done, void *ctx)
+{
+    struct job *j = job_new(t, url, done, ctx);
+
+    j->is_mem = true;
+    j->max = max;
+    gmf_buf_init(&j->body, max);
+    (void)shard_add(j, KIND_MEM);
+}
+
+void gmf_transfer_get_file(struct gmf_transfer *t, const char *url, int fd, uint64_t max,
+                           gmf_transfer_done_fn done, void *ctx)
+{
+    struct job *j = job_new(t, url, done, ctx);
+    struct shard *s;
+
+    j->fd = fd;
+    j->max = max;
+    gmf_buf_init(&j->body, 0);
+    if (j->file_url) {
+        (void)shard_add(j, KIND_BODY);
+        return;
+    }
+    if (t->opts.probe == GMF_PROBE_HEAD) {
+        (void)shard_add(j, KIND_HEAD);
+        return;
+    }
+    s = shard_add(j, KIND_BODY);
+    s->probe = true;
+}
+
+void gmf_transfer_get_stats(const struct gmf_transfer *t, struct gmf_transfer_stats *ret)
+{
+    *ret = t->stats;
+}

@@ -48,6 +48,10 @@ struct gmf_transfer_opts {
     const char *user_agent;    /* may be NULL */
     gmf_transfer_trace_fn trace; /* NULL = no tracing */
     void *trace_ctx;
+    /* false: one "# get <url>" / "# get <url>: 200 OK (t)" pair per request, exactly as
+     * go's -x prints it, however a file body was split; true: a pair per HTTP attempt
+     * (HEAD probes, Range shards, retries) as well. */
+    bool trace_attempts;
 };
 
 /* Fill opts with the defaults (see transfer.c for the reasons behind each number). */
@@ -67,6 +71,8 @@ struct gmf_transfer_result {
                           success */
 };
 
+/* res and everything it points to are valid only during the call.  A done callback may add
+ * requests (get_mem/get_file) but must not call run() or free(). */
 typedef void (*gmf_transfer_done_fn)(void *ctx, const struct gmf_transfer_result *res);
 
 struct gmf_transfer;

@@ -1,0 +1,5 @@
+// Package e is a leaf module.
+package e
+
+// Name is e's name.
+const Name = "e"

@@ -1,0 +1,3 @@
+package hello
+
+func Hello() string { return "hello" }

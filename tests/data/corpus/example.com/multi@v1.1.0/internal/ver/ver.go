@@ -1,0 +1,5 @@
+// Package ver is internal to module multi.
+package ver
+
+// V is the version.
+const V = "v1.1.0"

@@ -1,0 +1,3 @@
+package mixed
+
+import _ "github.com/Example/Mixed/v2/sub"
