@@ -95,6 +95,7 @@ static int report(const struct gmf_options *o, const struct gmf_run_result *res)
                 .path = m->path, .version = m->version, .error = m->error,
                 .info = m->info, .gomod = m->gomod, .zip = m->zip, .dir = m->dir,
                 .sum = m->sum, .gomodsum = m->gomodsum,
+                .origin_info = m->origin_info, .origin_info_len = m->origin_info_len,
             };
             gmf_json_module(&b, &j);
             if (m->error)

@@ -177,6 +177,9 @@ struct mod {
     char *err[NSTEPS];    /* per step, go's error text */
     bool ok[NSTEPS];
     bool cached;          /* nothing needed the network */
+    bool query;           /* named as path@version: -json shows the .info's Origin */
+    char *info_bytes;     /* for query: the .info as the proxy sent it, or as cached */
+    size_t info_len;
 
     /* zip step */
     enum { ZIP_NONE, ZIP_HAVE, ZIP_REPAIR, ZIP_FETCH } zip_mode;
@@ -701,6 +704,10 @@ static void info_fetched(void *ctx, const struct gmf_transfer_result *res, const
     } else if (gmf_cache_write_info(&m->paths, out.data, out.len, &d)) {
         mod_step_done(m, STEP_INFO, d.msg);
     } else {
+        if (m->query) {
+            m->info_bytes = gmf_xstrndup(res->body->data ? res->body->data : "", res->body->len);
+            m->info_len = res->body->len;
+        }
         mod_step_done(m, STEP_INFO, NULL);
     }
     free(version);
@@ -909,7 +916,17 @@ static void mod_start(struct run *r, struct mod *m)
     m->pending = NSTEPS;
     m->cached = true;
     if (gmf_fs_exists(m->paths.info)) {
-        /* Present is enough: go reads .info back only to answer queries. */
+        /* Present is enough: go reads .info back only to answer queries, and -json shows
+         * the Origin of what was named as path@version. */
+        if (m->query) {
+            struct gmf_buf b;
+            gmf_buf_init(&b, MAX_INFO_BYTES);
+            if (gmf_fs_read_file(m->paths.info, MAX_INFO_BYTES, &b, NULL) == GMF_OK) {
+                m->info_len = b.len;
+                m->info_bytes = gmf_buf_detach(&b, NULL);
+            }
+            gmf_buf_release(&b);
+        }
         m->ok[STEP_INFO] = true;
         m->pending--;
         after_info(r, m);
@@ -1051,6 +1068,7 @@ static enum gmf_err plan_downloads(struct run *r, struct gmf_diag *diag)
             } else {
                 /* An exact version is downloaded as named, ignoring replacements. */
                 add_mod(r, path, at + 1);
+                r->mods[r->nmods - 1].query = true;
             }
             free(path);
         } else {
@@ -1249,6 +1267,10 @@ static void fill_result(struct run *r)
         if (!m->ok[STEP_INFO])
             continue;
         o->info = gmf_xstrdup(m->paths.info);
+        if (m->info_bytes) {
+            o->origin_info = gmf_xstrndup(m->info_bytes, m->info_len);
+            o->origin_info_len = m->info_len;
+        }
         if (!m->ok[STEP_MOD])
             continue;
         o->gomod = gmf_xstrdup(m->paths.mod);
@@ -1277,6 +1299,7 @@ void gmf_run_result_release(struct gmf_run_result *res)
         free(o->dir);
         free(o->sum);
         free(o->gomodsum);
+        free(o->origin_info);
     }
     free(res->mods);
     free(res->notice);
@@ -1299,6 +1322,7 @@ static void run_release(struct run *r)
         struct mod *m = &r->mods[i];
         free(m->path);
         free(m->version);
+        free(m->info_bytes);
         for (int s = 0; s < NSTEPS; s++)
             free(m->err[s]);
         if (m->paths_ok)
@@ -1546,6 +1570,10 @@ enum gmf_err gmf_run(const struct gmf_run_opts *opts, const struct gmf_goenv *en
             memcpy(m->gomodsum, o->gomodsum, sizeof(m->gomodsum));
             m->dir_ok = o->dir_ok;
             m->cached = o->cached;
+            if (o->info_bytes && m->query) {
+                m->info_bytes = gmf_xstrndup(o->info_bytes, o->info_len);
+                m->info_len = o->info_len;
+            }
             break;
         }
     }

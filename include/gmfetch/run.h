@@ -43,6 +43,8 @@ void gmf_run_opts_init(struct gmf_run_opts *o);
 struct gmf_run_module {
     char *path, *version, *error;
     char *info, *gomod, *zip, *dir, *sum, *gomodsum;
+    char *origin_info; /* .info bytes whose Origin -json prints (path@version arguments) */
+    size_t origin_info_len;
 };
 
 struct gmf_run_result {

@@ -110,6 +110,12 @@ SCENARIOS = [
              postcheck=False,
              desc='explicit path@version args, incl. a version below the selected one; '
                   'go.sum gets zip lines'),
+    Scenario('pruned-explicit-json', 'pruned', 'pruned',
+             ['-json', 'example.com/multi@v1.1.0', 'example.com/multi@v1.1.0',
+              'example.com/hello@v1.0.0'],
+             postcheck=False,
+             desc='-json path@version: the proxy .info Origin is printed (TagSum kept, '
+                  'HTML-escaped), a repeated argument is printed twice'),
     Scenario('pruned-C', 'pruned', 'pruned', ['all'], use_C=True,
              desc='gmfetch -C <module dir> from another cwd (go 1.19 has no -C: go runs in '
                   'the module dir)'),
