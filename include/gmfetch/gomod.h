@@ -10,8 +10,18 @@
  * directives and replace/exclude are ignored; non-canonical but valid semver such as "v1.2"
  * is canonicalised; other bad versions are errors).
  *
- * Error handling: on failure diag holds go's text, "<name>:<line>: <reason>"
- * (e.g. `go.mod:3: usage: require module/path v1.2.3`), and *ret is left zeroed.
+ * Details, all as modern golang.org/x/mod/modfile: main mode also accepts toolchain,
+ * godebug, tool and ignore (checked for syntax; only toolchain is kept).  In main mode a
+ * version that is valid but not canonical ("v1.2") is an error, since go would resolve it
+ * with a network query ("v1.2" means the newest v1.2.x) and rewrite go.mod; retract
+ * versions are checked against the module path.  In lax mode retract bounds are kept as
+ * written and malformed intervals are skipped.  A quoted string holding a NUL byte is an
+ * error (go would accept it here and reject the path later).
+ *
+ * Error handling: on failure (GMF_EPARSE) diag holds go's text, "<name>:<line>: <reason>"
+ * (e.g. `go.mod:3: usage: require module/path v1.2.3`), with ":<column>" added when the
+ * statement does not start its line, and one line per problem like modfile.ErrorList (a
+ * syntax error stops at the first); *ret is left zeroed.
  */
 #ifndef GMFETCH_GOMOD_H
 #define GMFETCH_GOMOD_H
@@ -40,15 +50,15 @@ struct gmf_replace {
 };
 
 struct gmf_retract {
-    const char *low;
+    const char *low;  /* canonical in main mode, as written in lax mode */
     const char *high; /* equal to low for a single version */
 };
 
 struct gmf_gomod {
     const char *module; /* "" when absent */
     const char *go;     /* "" when absent; as written ("1.17", "1.21.0") */
-    const char *toolchain;
-    bool deprecated;
+    const char *toolchain; /* "" when absent, always "" in lax mode */
+    bool deprecated;       /* a non-empty "Deprecated:" paragraph on the module directive */
 
     struct gmf_require *require;
     size_t nrequire;
