@@ -583,6 +583,7 @@ struct parser {
     struct gmf_buf errs; /* ErrorList text, "\n"-separated */
     size_t nerrs;
 
+    size_t nquery; /* errors that only a network query (go's fixVersion) could fix */
     bool have_module, have_go, have_toolchain;
     const char *module, *go, *toolchain;
     bool deprecated;
@@ -818,8 +819,8 @@ static char *directive_prefix(const char *verb, const char *path)
 
 /* fixVersion of cmd/go (modload/init.go) without its network query.  Returns NULL with
  * *ret_err set, or the version to use. */
-static const char *fix_version(const char *verb, const char *path, const char *vers,
-                               char **ret_err)
+static const char *fix_version(struct parser *p, const char *verb, const char *path,
+                               const char *vers, char **ret_err)
 {
     size_t prefix_len;
     char *dir = directive_prefix(verb, path);
@@ -844,9 +845,12 @@ static const char *fix_version(const char *verb, const char *path, const char *v
         else
             out = vers;
     } else if (canon) {
+        p->nquery++;
         *ret_err = gmf_xasprintf("%sversion %s invalid: not canonical (go would resolve it with "
                                  "a query and update go.mod)", dir, qv);
     } else {
+        /* A branch or tag name: go resolves it with a query too. */
+        p->nquery++;
         *ret_err = gmf_xasprintf("%sversion %s invalid: must be of the form v1.2.3", dir, qv);
     }
     free(canon);
@@ -880,7 +884,7 @@ static const char *parse_version(struct parser *p, const char *verb, const char 
     if (fix == FIX_RETRACT)
         return t;
     if (fix == FIX_GO) {
-        return fix_version(verb, path, t, ret_err);
+        return fix_version(p, verb, path, t, ret_err);
     } else {
         /* module.CanonicalVersion. */
         char *cv = gmf_semver_canonical(t);
@@ -1540,7 +1544,7 @@ enum gmf_err gmf_gomod_parse(struct gmf_gomod *ret, const char *data, size_t len
         fix_retract(&p);
 
     if (p.nerrs) {
-        r = gmf_diag_set(diag, GMF_EPARSE, "%s", p.errs.data);
+        r = gmf_diag_set(diag, p.nquery && p.nquery == p.nerrs ? GMF_EUNSUPPORTED : GMF_EPARSE, "%s", p.errs.data);
         goto out;
     }
 

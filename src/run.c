@@ -1441,6 +1441,13 @@ enum gmf_err gmf_run(const struct gmf_run_opts *opts, const struct gmf_goenv *en
     }
     if (r.moddir) {
         e = load_main(&r, diag);
+        if (e == GMF_EUNSUPPORTED) {
+            /* e.g. a "v1.2" requirement: go resolves it with a query and rewrites go.mod. */
+            ret->delegate_reason = gmf_xasprintf("go.mod needs the go command: %s", diag->msg);
+            gmf_diag_init(diag);
+            e = GMF_OK;
+            goto out;
+        }
         if (e)
             goto out;
     } else {

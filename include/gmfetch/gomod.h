@@ -12,8 +12,9 @@
  *
  * Details, all as modern golang.org/x/mod/modfile: main mode also accepts toolchain,
  * godebug, tool and ignore (checked for syntax; only toolchain is kept).  In main mode a
- * version that is valid but not canonical ("v1.2") is an error, since go would resolve it
- * with a network query ("v1.2" means the newest v1.2.x) and rewrite go.mod; retract
+ * version that is valid but not canonical ("v1.2") is an error, GMF_EUNSUPPORTED rather
+ * than GMF_EPARSE, since go would resolve it with a network query ("v1.2" means the newest
+ * v1.2.x) and rewrite go.mod: the caller hands such a module to go; retract
  * versions are checked against the module path.  In lax mode retract bounds are kept as
  * written and malformed intervals are skipped.  A quoted string holding a NUL byte is an
  * error (go would accept it here and reject the path later).
