@@ -58,14 +58,16 @@ bool gmf_cache_zip_complete(const struct gmf_cache_paths *p);
 bool gmf_cache_dir_complete(const struct gmf_cache_paths *p);
 
 /* Atomic writes of .info / .mod; the .mod write also rewrites list (flock on list, only
- * canonical, unescaped-equal versions are listed, semver order). */
+ * canonical, unescaped-equal versions are listed, semver order).  As in go (writeDiskCache),
+ * a failure to rewrite list is ignored: builds never read it. */
 enum gmf_err gmf_cache_write_info(const struct gmf_cache_paths *p, const void *data, size_t len,
                                   struct gmf_diag *diag);
 enum gmf_err gmf_cache_write_mod(const struct gmf_cache_paths *p, const void *data, size_t len,
                                  struct gmf_diag *diag);
 
 /* Decides whether a computed zip hash may enter the cache (go.sum / GONOSUMDB policy).
- * Returns GMF_OK or an error with the full message in diag.  Called from worker threads. */
+ * Returns GMF_OK or an error with the full message in diag.  Called from worker threads.
+ * A NULL verify accepts every hash. */
 typedef enum gmf_err (*gmf_cache_verify_fn)(void *ctx, const char *h1, struct gmf_diag *diag);
 
 struct gmf_cache_zip {
@@ -77,7 +79,12 @@ struct gmf_cache_zip {
 
 /* Take <ev>.lock (blocking), re-check completeness, delete stale "<ev>.zip*.tmp", create the
  * temp zip.  When *ret->already_complete is set the lock has already been released and there
- * is nothing to do.  Ownership: on success *ret must go to commit or abort. */
+ * is nothing to do: zip, a well-formed ziphash and the tree are all in place.  (go unlocks
+ * between its zip and its extraction, so begin may find zip + ziphash without a tree; it then
+ * extracts the tree itself, as go's download() would, failing with GMF_ECHECKSUM "zip has
+ * been modified" if the zip does not hash to its ziphash.)  The ziphash is not checked
+ * against go.sum here: do that with gmf_cache_read_ziphash(), as go's checkMod does.
+ * Ownership: on success *ret must go to commit or abort; on failure the lock is released. */
 enum gmf_err gmf_cache_zip_begin(const struct gmf_cache *c, const struct gmf_cache_paths *p,
                                  struct gmf_cache_zip *ret, struct gmf_diag *diag);
 
@@ -93,7 +100,9 @@ enum gmf_err gmf_cache_zip_commit(const struct gmf_cache *c, const struct gmf_ca
 void gmf_cache_zip_abort(struct gmf_cache_zip *z);
 
 /* The zip is in place but the ziphash or the tree is missing: under the lock, re-hash (and
- * extract if needed) from <ev>.zip, verify, write what is missing. */
+ * extract if needed) from <ev>.zip, verify, write what is missing.  GMF_ENOTFOUND when there
+ * is no zip.  If everything turns out complete, verify still judges the stored ziphash.  On
+ * failure the zip stays (go leaves it too; without a ziphash go does not trust it). */
 enum gmf_err gmf_cache_zip_repair(const struct gmf_cache *c, const struct gmf_cache_paths *p,
                                   gmf_cache_verify_fn verify, void *vctx,
                                   char ret_h1[GMF_H1_LEN + 1], struct gmf_diag *diag);
