@@ -1731,3 +1731,20 @@ int gmf_gomod_compare_go(const char *a, const char *b)
     }
     return cmp_int(x.pre, y.pre);
 }
+
+const struct gmf_replace *gmf_gomod_find_replace(const struct gmf_gomod *m, const char *path,
+                                                 const char *version)
+{
+    const struct gmf_replace *wild = NULL;
+
+    for (size_t i = 0; i < m->nreplace; i++) {
+        const struct gmf_replace *r = &m->replace[i];
+        if (strcmp(r->old_path, path) != 0)
+            continue;
+        if (!strcmp(r->old_version, version))
+            return r;
+        if (!*r->old_version && !wild)
+            wild = r;
+    }
+    return wild;
+}

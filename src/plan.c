@@ -197,27 +197,10 @@ static void require_edge(struct gmf_graph *g, const char *path, const char *vers
     *table_slot(g, &g->sel_index, sel_key_path, NULL, path, NULL) = g->nsel;
 }
 
-static const struct gmf_replace *find_replace(const struct gmf_gomod *m, const char *path,
-                                              const char *version)
-{
-    const struct gmf_replace *wild = NULL;
-
-    for (size_t i = 0; i < m->nreplace; i++) {
-        const struct gmf_replace *r = &m->replace[i];
-        if (strcmp(r->old_path, path) != 0)
-            continue;
-        if (!strcmp(r->old_version, version))
-            return r;
-        if (!*r->old_version && !wild)
-            wild = r;
-    }
-    return wild;
-}
-
 void gmf_graph_resolve(const struct gmf_graph *g, const char *path, const char *version,
                        const char **ret_path, const char **ret_version)
 {
-    const struct gmf_replace *r = find_replace(g->main, path, version);
+    const struct gmf_replace *r = gmf_gomod_find_replace(g->main, path, version);
 
     if (r) {
         *ret_path = r->new_path;

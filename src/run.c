@@ -1148,19 +1148,10 @@ static bool keep_line(const struct gmf_sum_line *line, void *vctx)
          * go.mod and zip keys of the main module's requirements (after replacement). */
         for (size_t i = 0; i < r->main.nrequire; i++) {
             const struct gmf_require *q = &r->main.require[i];
-            const struct gmf_replace *rep = NULL;
-            const char *rp = q->path, *rv = q->version;
-            for (size_t j = 0; j < r->main.nreplace; j++) {
-                const struct gmf_replace *c = &r->main.replace[j];
-                if (strcmp(c->old_path, q->path) != 0)
-                    continue;
-                if (!strcmp(c->old_version, q->version) || (!*c->old_version && !rep))
-                    rep = c;
-            }
-            if (rep) {
-                rp = rep->new_path;
-                rv = rep->new_version;
-            }
+            const struct gmf_replace *rep = gmf_gomod_find_replace(&r->main, q->path,
+                                                                   q->version);
+            const char *rp = rep ? rep->new_path : q->path;
+            const char *rv = rep ? rep->new_version : q->version;
             if (!strcmp(rp, line->path) && !strcmp(rv, line->version))
                 return true;
         }

@@ -81,6 +81,11 @@ enum gmf_err gmf_gomod_parse(struct gmf_gomod *ret, const char *data, size_t len
                              const char *name, unsigned flags, struct gmf_diag *diag);
 void gmf_gomod_release(struct gmf_gomod *m);
 
+/* The main module's replacement for path@version: a version-specific directive wins over
+ * a path-wide one (modload.Replacement); NULL when there is none. */
+const struct gmf_replace *gmf_gomod_find_replace(const struct gmf_gomod *m, const char *path,
+                                                 const char *version);
+
 /* True when new_path of a replacement is a directory (starts with ./ ../ / or a Windows
  * drive or backslash form), per modfile.IsDirectoryPath. */
 bool gmf_gomod_is_dir_path(const char *p);

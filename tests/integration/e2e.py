@@ -143,6 +143,9 @@ SCENARIOS = [
     Scenario('inconsistent', 'misc', 'inconsistent', gosum='none',
              desc='main go.mod lists multi v1.0.0 but MVS selects v1.1.0: go rewrites go.mod '
                   'and downloads v1.1.0'),
+    Scenario('query', 'misc', 'query', gosum='none',
+             desc='main go.mod requires multi v1.1 (not canonical): go resolves it with a query '
+                  'and rewrites go.mod; gmfetch hands the run to go'),
     Scenario('outside', 'misc', 'outside', ['example.com/hello@v1.0.0'], gosum='none',
              postcheck=False, desc='path@version outside any module'),
     Scenario('big-http', 'big', 'big', big=True,
