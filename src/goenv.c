@@ -15,8 +15,8 @@
  * net/url is reimplemented in the small: go validates proxy URLs with url.Parse and prints
  * url.URL.Redacted() in its messages, so both the error texts and the re-serialisation
  * have to follow net/url/url.go (parse, parseAuthority, parseHost, unescape, escape,
- * shouldEscape, String).  Quoted strings in messages follow strconv.Quote, except that
- * unicode.IsPrint is approximated for non-ASCII runes (see is_print()).
+ * shouldEscape, String).  Quoted strings in messages follow strconv.Quote
+ * (gmf_modpath_quote, with go 1.19's Unicode tables).
  */
 
 #include <stdint.h>
@@ -33,51 +33,10 @@
 
 /* ---- UTF-8 and strconv.Quote ------------------------------------------------------ */
 
-/* utf8.DecodeRune: returns the length consumed; invalid input yields U+FFFD and 1. */
+/* utf8.DecodeRune (one shared implementation in modpath). */
 static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *ret_r)
 {
-    unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-    size_t need, i;
-    uint32_t r;
-
-    if (c < 0x80) {
-        *ret_r = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-        need = 1;
-        r = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        need = 2;
-        r = c & 0x0F;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 3;
-        r = c & 0x07;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        goto bad;
-    }
-    if (n < need + 1)
-        goto bad;
-    for (i = 1; i <= need; i++) {
-        if (s[i] < lo || s[i] > hi)
-            goto bad;
-        lo = 0x80;
-        hi = 0xBF;
-        r = r << 6 | (s[i] & 0x3F);
-    }
-    *ret_r = r;
-    return need + 1;
-bad:
-    *ret_r = 0xFFFD;
-    return 1;
+    return gmf_modpath_decode_rune((const char *)s, n, ret_r);
 }
 
 /* unicode.IsSpace */
@@ -103,60 +62,13 @@ static bool is_space(uint32_t r)
     return r >= 0x2000 && r <= 0x200A;
 }
 
-/* unicode.IsPrint for r >= 0x80, approximated: the control, format, separator,
- * private-use and non-character ranges go rejects are listed; unassigned code points are
- * (wrongly) taken as printable.  Only error messages about odd URLs depend on it. */
-static bool is_print(uint32_t r)
-{
-    static const uint32_t bad[][2] = {
-        {0x80, 0xA0},       {0xAD, 0xAD},       {0x600, 0x605},      {0x61C, 0x61C},
-        {0x6DD, 0x6DD},     {0x70F, 0x70F},     {0x180E, 0x180E},    {0x1680, 0x1680},
-        {0x2000, 0x200F},   {0x2028, 0x202F},   {0x205F, 0x206F},    {0x3000, 0x3000},
-        {0xD800, 0xF8FF},   {0xFEFF, 0xFEFF},   {0xFFF9, 0xFFFB},    {0xFFFE, 0xFFFF},
-        {0xE0001, 0xE0001}, {0xE0020, 0xE007F}, {0xF0000, 0x10FFFF},
-    };
-
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        if (r >= bad[i][0] && r <= bad[i][1])
-            return false;
-    return (r & 0xFFFE) != 0xFFFE;
-}
-
 /* strconv.Quote(s) appended to b. */
 static void go_quote(struct gmf_buf *b, const char *s)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    size_t n = strlen(s), i = 0;
+    char *q = gmf_modpath_quote(s, strlen(s));
 
-    (void)gmf_buf_putc(b, '"');
-    while (i < n) {
-        uint32_t r;
-        size_t w = utf8_decode(u + i, n - i, &r);
-
-        if (w == 1 && r == 0xFFFD) {
-            (void)gmf_buf_printf(b, "\\x%02x", u[i]);
-        } else if (r == '"' || r == '\\') {
-            (void)gmf_buf_putc(b, '\\');
-            (void)gmf_buf_putc(b, (char)r);
-        } else if (r >= 0x20 && r < 0x7F) {
-            (void)gmf_buf_putc(b, (char)r);
-        } else if (r >= 0x80 && is_print(r)) {
-            (void)gmf_buf_append(b, s + i, w);
-        } else {
-            static const char esc[] = "abtnvfr"; /* \a is 7 ... \r is 13 */
-
-            if (r >= 7 && r <= 13)
-                (void)gmf_buf_printf(b, "\\%c", esc[r - 7]);
-            else if (r < 0x20 || r == 0x7F)
-                (void)gmf_buf_printf(b, "\\x%02x", (unsigned)r);
-            else if (r < 0x10000)
-                (void)gmf_buf_printf(b, "\\u%04x", (unsigned)r);
-            else
-                (void)gmf_buf_printf(b, "\\U%08x", (unsigned)r);
-        }
-        i += w;
-    }
-    (void)gmf_buf_putc(b, '"');
+    (void)gmf_buf_puts(b, q);
+    free(q);
 }
 
 /* A diag message "<prefix><quoted s><suffix>". */

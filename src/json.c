@@ -30,51 +30,10 @@
 
 /* ---- UTF-8 ------------------------------------------------------------------------- */
 
-/* utf8.DecodeRune: returns the length consumed; invalid input yields U+FFFD and 1. */
+/* utf8.DecodeRune (one shared implementation in modpath). */
 static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *ret_r)
 {
-    unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-    size_t need, i;
-    uint32_t r;
-
-    if (c < 0x80) {
-        *ret_r = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-        need = 1;
-        r = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        need = 2;
-        r = c & 0x0F;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 3;
-        r = c & 0x07;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        goto bad;
-    }
-    if (n < need + 1)
-        goto bad;
-    for (i = 1; i <= need; i++) {
-        if (s[i] < lo || s[i] > hi)
-            goto bad;
-        lo = 0x80;
-        hi = 0xBF;
-        r = r << 6 | (s[i] & 0x3F);
-    }
-    *ret_r = r;
-    return need + 1;
-bad:
-    *ret_r = 0xFFFD;
-    return 1;
+    return gmf_modpath_decode_rune((const char *)s, n, ret_r);
 }
 
 static void utf8_encode(struct gmf_buf *b, uint32_t r)
