@@ -82,6 +82,30 @@ static int delegate(int argc, char **argv, const char *why, bool trace)
     return EXIT_MODULE_FAILED;
 }
 
+/* GOFLAGS sets defaults for the flags `go mod download` defines (cmd/go/internal/base
+ * goflags.go); the command line was parsed first, but these are booleans that GOFLAGS can
+ * only switch on, so the order does not matter.  -modcacherw is resolved by goenv. */
+static void apply_goflags(struct gmf_options *o, const char *goflags)
+{
+    const char *p = goflags ? goflags : "";
+
+    while (*p) {
+        size_t n;
+
+        while (*p == ' ' || *p == '\t' || *p == '\n')
+            p++;
+        n = strcspn(p, " \t\n");
+        if ((n == 5 && !strncmp(p, "-json", 5)) || (n == 10 && !strncmp(p, "-json=true", 10)))
+            o->run.json = true;
+        else if ((n == 2 && !strncmp(p, "-x", 2)) || (n == 7 && !strncmp(p, "-x=true", 7)))
+            o->run.trace = true;
+        else if ((n > 7 && !strncmp(p, "-reuse=", 7)) || (n > 9 && !strncmp(p, "-modfile=", 9)) ||
+                 (n > 9 && !strncmp(p, "-overlay=", 9)))
+            o->delegate_only = true;
+        p += n;
+    }
+}
+
 static int report(const struct gmf_options *o, const struct gmf_run_result *res)
 {
     int status = 0;
@@ -148,6 +172,12 @@ int main(int argc, char **argv)
     if (gmf_goenv_load(&env, NULL, NULL, &diag)) {
         (void)fprintf(stderr, "go: %s\n", diag.msg);
         return EXIT_MODULE_FAILED;
+    }
+    apply_goflags(&opts, env.goflags);
+    if (opts.delegate_only) {
+        gmf_goenv_release(&env);
+        return delegate(argc, argv, "a GOFLAGS flag is implemented by the go command",
+                        opts.run.trace);
     }
     if (opts.run.trace) {
         opts.run.transfer.trace = trace_line;
