@@ -161,6 +161,10 @@ int main(int argc, char **argv)
         gmf_options_help(stdout);
         return 0;
     }
+    if (opts.generate != GMF_DOC_NONE) {
+        gmf_options_write_doc(stdout, opts.generate, GMFETCH_VERSION);
+        return 0;
+    }
     if (opts.version) {
         (void)printf("gmfetch %s\n", GMFETCH_VERSION);
         return 0;

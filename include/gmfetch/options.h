@@ -19,10 +19,19 @@
 #include "gmfetch/err.h"
 #include "gmfetch/run.h"
 
+/* What --generate writes: shell completions and the man page, all from the same table, so
+ * that none of them can fall behind the parser (meson generates and installs them). */
+enum gmf_options_doc {
+    GMF_DOC_NONE,
+    GMF_DOC_BASH,
+    GMF_DOC_ZSH,
+    GMF_DOC_FISH,
+    GMF_DOC_MAN,
+};
 struct gmf_options {
     struct gmf_run_opts run;
     bool help, version;
-    bool verbose, quiet;
+    enum gmf_options_doc generate; /* --generate=bash|zsh|fish|man */
     bool delegate_only;  /* -reuse, -modfile, -overlay: flags only go implements */
     char **args;         /* points into argv */
     size_t nargs;
@@ -37,5 +46,7 @@ enum gmf_err gmf_options_parse(struct gmf_options *o, int argc, char **argv,
 
 /* Write --help, generated from the option table. */
 void gmf_options_help(FILE *f);
+
+void gmf_options_write_doc(FILE *f, enum gmf_options_doc kind, const char *version);
 
 #endif
