@@ -1,0 +1,5 @@
+//go:build never
+
+package main
+
+import _ "rsc.io/QUOTE/QUOTE"
