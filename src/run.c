@@ -19,10 +19,21 @@
  *   5. go.sum   with explicit arguments, newly verified hashes go into go.sum (under flock,
  *               merged with what other processes wrote meanwhile), as go does.
  *
+ * Every request walks GOPROXY as go's TryProxies does (',' falls through on 404/410 only,
+ * '|' on any error; the error kept is go's "most helpful" one).  A walk that reaches
+ * "direct" or a GONOPROXY match hands that module to a `go mod download` child (see the
+ * gocmd section); the loop polls the children from a timer.
+ *
  * Threads: the transfer loop and all its callbacks run on the calling thread; workers only
  * run cache commits.  What both touch (go.sum additions, the fatal error) is under r->mu.
+ * The loop thread never blocks on a version lock held by another process (go, or another
+ * gmfetch that may wait for one of ours): a busy lock is looked at again from a timer.
  * Errors are reported in go's order for a module (info, then mod, then zip) whatever order
  * the concurrent requests finish in.
+ *
+ * Interrupt (Ctrl-C) and fatal errors: the loop stops at once, queued commits are dropped
+ * (their temp zips removed, locks released), go children are stopped, and nothing half made
+ * is left where go would trust it (cache.h); gmf_run returns GMF_EINTR / GMF_ECHECKSUM.
  */
 #include "gmfetch/run.h"
 
@@ -34,8 +45,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gmfetch/buf.h"
@@ -49,6 +63,8 @@
 #include "gmfetch/plan.h"
 #include "gmfetch/xalloc.h"
 #include "gmfetch/zipx.h"
+
+extern char **environ;
 
 /* go.mod and .info bodies are small; go itself caps go.mod files inside zips at 16 MiB, and
  * nothing legitimate comes near that for .info. */
@@ -178,6 +194,8 @@ struct mod {
     bool ok[NSTEPS];
     bool cached;          /* nothing needed the network */
     bool query;           /* named as path@version: -json shows the .info's Origin */
+    char *direct_why;     /* a step's walk reached "direct" / GONOPROXY: go fetches it */
+    bool direct_started;
     char *info_bytes;     /* for query: the .info as the proxy sent it, or as cached */
     size_t info_len;
 
@@ -213,7 +231,7 @@ struct run {
     struct gmf_graph *graph;
     bool explicit_args;
 
-    pthread_mutex_t mu; /* guards added, fatal, delegate */
+    pthread_mutex_t mu; /* guards sum, added, fatal */
     struct added_sum *added;
     size_t nadded, cap_added;
     bool in_graph_phase;
@@ -225,6 +243,9 @@ struct run {
     size_t nmods, cap_mods;
 
     struct preq *preqs; /* requests in flight, freed at the end if the loop was cut short */
+    struct gocmd *gocmds; /* modules handed to the go command, running or queued */
+    bool gocmd_timer;     /* the poll timer is armed */
+    char *go_path;        /* go on PATH ("" if none), resolved at first need */
 };
 
 static void set_fatal(struct run *r, const struct gmf_diag *d)
@@ -249,14 +270,6 @@ static bool is_fatal(struct run *r)
     return f;
 }
 
-static void set_delegate(struct run *r, const char *why)
-{
-    pthread_mutex_lock(&r->mu);
-    if (!r->res->delegate_reason)
-        r->res->delegate_reason = gmf_xstrdup(why);
-    pthread_mutex_unlock(&r->mu);
-}
-
 /* ---- checksums (cmd/go/internal/modfetch/fetch.go checkModSum) ------------------------ */
 
 static void format_mismatch(struct gmf_diag *d, const char *path, const char *version,
@@ -277,9 +290,11 @@ static void format_mismatch(struct gmf_diag *d, const char *path, const char *ve
 }
 
 /* Accept or refuse hash for path@version[/go.mod].  A mismatch is fatal for the whole run;
- * a missing line is accepted where go would not ask the checksum database. */
+ * a missing line is accepted where go would not ask the checksum database, or when a go
+ * command already verified the hash (by_go: a module fetched directly by go, which asked the
+ * checksum database itself), and then it goes into go.sum as go would add it. */
 static enum gmf_err check_sum(struct run *r, const char *path, const char *version, bool gomod,
-                              const char *hash, struct gmf_diag *diag)
+                              const char *hash, bool by_go, struct gmf_diag *diag)
 {
     const char *recorded = NULL;
     enum gmf_sum_status st;
@@ -293,7 +308,7 @@ static enum gmf_err check_sum(struct run *r, const char *path, const char *versi
         return GMF_ECHECKSUM;
     }
     if (st == GMF_SUM_MISSING) {
-        if (!gmf_goenv_nosumdb(r->env, path)) {
+        if (!by_go && !gmf_goenv_nosumdb(r->env, path)) {
             pthread_mutex_unlock(&r->mu);
             return gmf_diag_set(
                 diag, GMF_ENOSUM,
@@ -318,8 +333,19 @@ static enum gmf_err check_sum(struct run *r, const char *path, const char *versi
 
 /* ---- proxy walk (cmd/go/internal/modfetch/proxy.go TryProxies) ------------------------ */
 
-typedef void (*proxy_done_fn)(void *ctx, const struct gmf_transfer_result *res,
-                              const char *err);
+/* How a walk over GOPROXY ended, for the step that asked. */
+struct walk_result {
+    const struct gmf_transfer_result *res; /* success: the response; else NULL */
+    const char *err;      /* failure: go's text for the error go would report */
+    const char *proxy;    /* redacted base URL of the proxy that answered, or NULL */
+    bool direct;          /* the walk reached "direct" or a GONOPROXY match: go's job */
+};
+
+typedef void (*proxy_done_fn)(void *ctx, const struct walk_result *w);
+
+/* TryProxies keeps the most helpful error: one from direct/noproxy beats a proxy error other
+ * than "not found", which beats "not found"; within a rank the later one wins. */
+enum err_rank { RANK_NOTEXIST, RANK_PROXY, RANK_DIRECT };
 
 struct preq {
     struct run *r;
@@ -329,7 +355,8 @@ struct preq {
     int fd;
     size_t max;
     size_t proxy;
-    char *notfound_err;   /* the last "not found" error seen */
+    char *best_err;       /* what go would report if the walk ended now */
+    enum err_rank best_rank;
     proxy_done_fn done;
     void *ctx;
     void (*abandon)(void *ctx); /* frees ctx when the loop ends before done is called */
@@ -358,15 +385,49 @@ static char *url_path_escape(const char *s)
     return gmf_buf_detach(&b, NULL);
 }
 
-/* go's error text for a failed proxy response (web/http.go, reference §2.5): the status,
- * then up to 8 lines of a text/plain body. */
-static char *response_error(const char *url, const struct gmf_transfer_result *res)
+/* net/url URL.Redacted(): the password of user:password@ becomes "xxxxx".  Every URL that
+ * reaches a message goes through here, so no credential is ever printed. */
+static char *redact(const char *url)
+{
+    const char *se = strstr(url, "://");
+    const char *a, *e, *at = NULL, *colon;
+
+    if (!se)
+        return gmf_xstrdup(url);
+    a = se + 3;
+    e = a + strcspn(a, "/?#");
+    for (const char *p = a; p < e; p++)
+        if (*p == '@')
+            at = p;
+    if (!at || !(colon = memchr(a, ':', (size_t)(at - a))))
+        return gmf_xstrdup(url);
+    return gmf_xasprintf("%.*sxxxxx%s", (int)(colon + 1 - url), url, at);
+}
+
+/* go's error text for a failed proxy request (web/http.go, web/api.go, reference §2.5): an
+ * HTTP answer is "reading <url>: <status>" plus up to 8 lines of a text/plain body; a request
+ * that got no answer is net/http's url.Error, `Get "<url>": <why>`; a refusal to send
+ * credentials over http is go's message alone.  URLs are redacted. */
+static char *response_error(const char *raw_url, const struct gmf_transfer_result *res)
 {
     struct gmf_buf b;
     const char *ct = res->content_type ? res->content_type : "";
+    const char *msg = res->msg && *res->msg ? res->msg : "error";
+    char *url = redact(raw_url);
 
     gmf_buf_init(&b, GMF_BUF_UNLIMITED);
-    gmf_buf_printf(&b, "reading %s: %s", url, res->msg && *res->msg ? res->msg : "error");
+    if (!strncmp(msg, "refusing to pass credentials", 28)) {
+        gmf_buf_puts(&b, msg);
+        free(url);
+        return gmf_buf_detach(&b, NULL);
+    }
+    if (!res->status && strncmp(raw_url, "file:", 5) != 0) {
+        gmf_buf_printf(&b, "Get \"%s\": %s", url, msg);
+        free(url);
+        return gmf_buf_detach(&b, NULL);
+    }
+    gmf_buf_printf(&b, "reading %s: %s", url, msg);
+    free(url);
     if (res->status && !strncmp(ct, "text/plain", 10) && res->body && res->body->len) {
         const char *cs = strstr(ct, "charset=");
         if (!cs || !strncasecmp(cs + 8, "utf-8", 5) || !strncasecmp(cs + 8, "us-ascii", 8)) {
@@ -423,39 +484,62 @@ static void preq_unlink(struct preq *q)
         q->next->prev = q->prev;
 }
 
-static void preq_finish(struct preq *q, const struct gmf_transfer_result *res, const char *err)
+static void preq_finish(struct preq *q, const struct walk_result *w)
 {
     preq_unlink(q);
-    q->done(q->ctx, res, err);
+    q->done(q->ctx, w);
     free(q->rel);
-    free(q->notfound_err);
+    free(q->best_err);
     free(q);
+}
+
+static void preq_fail(struct preq *q, const char *err)
+{
+    struct walk_result w = {.err = err};
+
+    preq_finish(q, &w);
+}
+
+/* Record an error of the entry just tried, with TryProxies' precedence. */
+static void preq_note(struct preq *q, const char *err, enum err_rank rank)
+{
+    if (rank == RANK_NOTEXIST ? q->best_rank != RANK_NOTEXIST && q->best_err
+                              : rank < q->best_rank)
+        return;
+    free(q->best_err);
+    q->best_err = gmf_xstrdup(err);
+    q->best_rank = rank;
 }
 
 static void preq_done(void *ctx, const struct gmf_transfer_result *res)
 {
     struct preq *q = ctx;
     const struct gmf_proxy *p = &q->r->env->proxies[q->proxy];
+    bool notexist = res->err == GMF_ENOTFOUND;
     char *err;
 
     if (res->err == GMF_OK) {
-        preq_finish(q, res, NULL);
+        char *base = redact(p->url);
+        struct walk_result w = {.res = res, .proxy = base};
+        preq_finish(q, &w);
+        free(base);
         return;
     }
     err = response_error(res->url, res);
-    if (res->err == GMF_ENOTFOUND || p->fallback_any) {
-        free(q->notfound_err);
-        q->notfound_err = err;
-        if (q->file && ftruncate(q->fd, 0) != 0) {
-            preq_finish(q, NULL, "truncating temp zip failed");
-            return;
-        }
-        q->proxy++;
-        preq_try(q);
+    preq_note(q, err, notexist ? RANK_NOTEXIST : RANK_PROXY);
+    free(err);
+    /* ',' falls through only on "not found"; '|' on any error (proxy.go fallBackOnError). */
+    if (!notexist && !p->fallback_any) {
+        preq_fail(q, q->best_err);
         return;
     }
-    preq_finish(q, res, err);
-    free(err);
+    /* A zip that failed mid-body must not leave bytes for the next proxy (fetch.go). */
+    if (q->file && ftruncate(q->fd, 0) != 0) {
+        preq_fail(q, "truncating temp zip failed");
+        return;
+    }
+    q->proxy++;
+    preq_try(q);
 }
 
 static void preq_try(struct preq *q)
@@ -469,19 +553,24 @@ static void preq_try(struct preq *q)
         switch (p->kind) {
         case GMF_PROXY_NOPROXY:
             if (gmf_goenv_noproxy(r->env, q->mod_path)) {
-                set_delegate(r, "a module matches GONOPROXY/GOPRIVATE (direct fetch)");
-                preq_finish(q, NULL, "direct fetch is delegated to the go command");
+                struct walk_result w = {.direct = true, .err = "GONOPROXY/GOPRIVATE match"};
+                preq_finish(q, &w);
                 return;
             }
+            /* errUseProxy: a "not found" that lets the walk go on (repo.go lookup). */
+            preq_note(q, "path does not match GOPRIVATE/GONOPROXY", RANK_NOTEXIST);
             q->proxy++;
             continue;
-        case GMF_PROXY_DIRECT:
-            set_delegate(r, "GOPROXY reached \"direct\"");
-            preq_finish(q, NULL, "direct fetch is delegated to the go command");
+        case GMF_PROXY_DIRECT: {
+            struct walk_result w = {.direct = true, .err = "GOPROXY reached \"direct\""};
+            preq_finish(q, &w);
             return;
+        }
         case GMF_PROXY_OFF:
-            preq_finish(q, NULL, "module lookup disabled by GOPROXY=off");
-            return;
+            /* errProxyOff counts as "not found"; "off" ends the list (proxyList). */
+            preq_note(q, "module lookup disabled by GOPROXY=off", RANK_NOTEXIST);
+            q->proxy = r->env->nproxies;
+            continue;
         case GMF_PROXY_URL:
             break;
         }
@@ -499,15 +588,7 @@ static void preq_try(struct preq *q)
         free(url);
         return;
     }
-    /* Every entry said "not found": go reports the last such error. */
-    if (q->notfound_err) {
-        char *e = q->notfound_err;
-        q->notfound_err = NULL;
-        preq_finish(q, NULL, e);
-        free(e);
-        return;
-    }
-    preq_finish(q, NULL, "GOPROXY list is empty");
+    preq_fail(q, q->best_err ? q->best_err : "GOPROXY list is empty");
 }
 
 static void proxy_get(struct run *r, const char *path, const char *esc_path,
@@ -533,6 +614,460 @@ static void proxy_get(struct run *r, const char *path, const char *esc_path,
     preq_try(q);
 }
 
+/* ---- modules the go command fetches: "direct" and GONOPROXY (reference §2.7) ------------
+ *
+ * A module whose walk reaches "direct" (or a GONOPROXY/GOPRIVATE match) needs the VCS
+ * machinery of the go command.  It is handed, alone, to `go mod download -json path@version`
+ * run in a scratch module (a temp directory with its own go.mod, and a go.sum holding this
+ * run's lines for that module), so go checks the download against our go.sum before it
+ * installs anything, with the same locks and cache as ours, and our module's go.mod and
+ * go.sum are never touched.  The children run concurrently with the transfers: the loop
+ * polls them every GOCMD_POLL_MS (a timer, never a blocking wait), at most GOCMD_MAX at a
+ * time.  Their results are checked against go.sum once more here and added to it as sums go
+ * verified. */
+
+#define GOCMD_MAX 4u        /* each is a whole go command with its own network fan-out */
+#define GOCMD_POLL_MS 20u   /* a child's exit is noticed this late at most */
+#define GOCMD_OUT_MAX ((size_t)1 << 20) /* -json output and -x traces of one module */
+
+/* err NULL: go succeeded.  security: go reported a checksum mismatch (fatal for the run). */
+typedef void (*gocmd_done_fn)(void *ctx, const char *err, bool security);
+
+struct gocmd {
+    struct run *r;
+    char *path, *version, *why;
+    gocmd_done_fn done;
+    void *ctx;
+    void (*abandon)(void *ctx); /* frees ctx if the run ends first */
+    pid_t pid;                  /* 0 while queued */
+    int out_fd, err_fd;
+    bool out_eof, err_eof;
+    struct gmf_buf out, err;
+    char *dir;                  /* the scratch module */
+    struct gocmd *next;
+};
+
+/* The go command on PATH, resolved once ("" when there is none). */
+static const char *go_command(struct run *r)
+{
+    const char *path = getenv("PATH");
+
+    if (r->go_path)
+        return r->go_path;
+    r->go_path = gmf_xstrdup("");
+    while (path && *path) {
+        const char *colon = strchr(path, ':');
+        size_t len = colon ? (size_t)(colon - path) : strlen(path);
+        char *cand = gmf_xasprintf("%.*s/go", (int)(len ? len : 1), len ? path : ".");
+        struct stat st;
+        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
+            free(r->go_path);
+            r->go_path = cand;
+            break;
+        }
+        free(cand);
+        path = colon ? colon + 1 : NULL;
+    }
+    return r->go_path;
+}
+
+/* The value of the top-level string field key of a JSON object, unescaped (\uXXXX outside
+ * ASCII becomes '?': only error texts are read this way); NULL when absent. */
+static char *json_top_string(const char *p, const char *end, const char *key)
+{
+    int depth = 0;
+    bool want = false;
+
+    while (p < end) {
+        char c = *p;
+        if (c == '"') {
+            struct gmf_buf b;
+            const char *q = p + 1;
+            bool is_key;
+            gmf_buf_init(&b, GMF_BUF_UNLIMITED);
+            while (q < end && *q != '"') {
+                if (*q == '\\' && q + 1 < end) {
+                    q++;
+                    switch (*q) {
+                    case 'n': gmf_buf_putc(&b, '\n'); break;
+                    case 't': gmf_buf_putc(&b, '\t'); break;
+                    case 'r': gmf_buf_putc(&b, '\r'); break;
+                    case 'u':
+                        if (end - q >= 5) {
+                            unsigned v = (unsigned)strtoul((char[5]){q[1], q[2], q[3], q[4], 0},
+                                                           NULL, 16);
+                            gmf_buf_putc(&b, v && v < 0x80 ? (char)v : '?');
+                            q += 4;
+                        }
+                        break;
+                    default: gmf_buf_putc(&b, *q); break;
+                    }
+                } else {
+                    gmf_buf_putc(&b, *q);
+                }
+                q++;
+            }
+            p = q < end ? q + 1 : end;
+            while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
+                p++;
+            is_key = depth == 1 && p < end && *p == ':';
+            if (want && !is_key && depth == 1)
+                return gmf_buf_detach(&b, NULL);
+            want = is_key && b.data && !strcmp(b.data, key);
+            gmf_buf_release(&b);
+            continue;
+        }
+        if (c == '{' || c == '[')
+            depth++;
+        else if (c == '}' || c == ']')
+            depth--;
+        else if (c == ',' && depth == 1)
+            want = false;
+        p++;
+    }
+    return NULL;
+}
+
+static void gocmd_free(struct gocmd *g)
+{
+    if (g->out_fd >= 0)
+        close(g->out_fd);
+    if (g->err_fd >= 0)
+        close(g->err_fd);
+    if (g->dir)
+        (void)gmf_fs_remove_all(g->dir, NULL);
+    gmf_buf_release(&g->out);
+    gmf_buf_release(&g->err);
+    free(g->dir);
+    free(g->path);
+    free(g->version);
+    free(g->why);
+    free(g);
+}
+
+static void gocmd_unlink(struct gocmd *g)
+{
+    struct gocmd **pp = &g->r->gocmds;
+
+    while (*pp && *pp != g)
+        pp = &(*pp)->next;
+    if (*pp)
+        *pp = g->next;
+}
+
+/* The scratch module: go.mod, and go.sum with this run's lines for the module, so go itself
+ * refuses bytes that do not match them. */
+static enum gmf_err gocmd_prepare(struct gocmd *g, struct gmf_diag *diag)
+{
+    struct run *r = g->r;
+    const char *tmp = getenv("TMPDIR");
+    struct gmf_buf sum;
+    char *file;
+    enum gmf_err e;
+
+    g->dir = gmf_xasprintf("%s/gmfetch-direct-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(g->dir)) {
+        e = gmf_diag_set(diag, GMF_EIO, "mkdtemp %s: %s", g->dir, strerror(errno));
+        free(g->dir);
+        g->dir = NULL;
+        return e;
+    }
+    file = gmf_xasprintf("%s/go.mod", g->dir);
+    /* go 1.16: any go command that runs `go mod download` reads it, and an older module
+     * (no graph pruning) keeps go from wanting to edit it. */
+    e = gmf_fs_write_atomic(file, "module gmfetch-direct\n\ngo 1.16\n", 31, diag);
+    free(file);
+    if (e)
+        return e;
+    gmf_buf_init(&sum, GMF_BUF_UNLIMITED);
+    pthread_mutex_lock(&r->mu);
+    for (size_t i = 0; i < r->sum.nlines; i++) {
+        const struct gmf_sum_line *l = &r->sum.lines[i];
+        if (!strcmp(l->path, g->path) && !strcmp(l->version, g->version))
+            gmf_buf_printf(&sum, "%s %s%s %s\n", l->path, l->version, l->gomod ? "/go.mod" : "",
+                           l->hash);
+    }
+    pthread_mutex_unlock(&r->mu);
+    file = gmf_xasprintf("%s/go.sum", g->dir);
+    e = gmf_fs_write_atomic(file, sum.data ? sum.data : "", sum.len, diag);
+    free(file);
+    gmf_buf_release(&sum);
+    return e;
+}
+
+static enum gmf_err gocmd_spawn(struct gocmd *g, struct gmf_diag *diag)
+{
+    struct run *r = g->r;
+    char *arg = gmf_xasprintf("%s@%s", g->path, g->version);
+    const char *argv[8];
+    size_t n = 0, nenv = 0;
+    char **envp;
+    int out[2] = {-1, -1}, errp[2] = {-1, -1};
+    posix_spawn_file_actions_t fa;
+    enum gmf_err e = GMF_OK;
+    int rc;
+
+    argv[n++] = "go";
+    argv[n++] = "mod";
+    argv[n++] = "download";
+    argv[n++] = "-json";
+    if (r->opts->trace)
+        argv[n++] = "-x";
+    argv[n++] = arg;
+    argv[n] = NULL;
+    /* Outside any workspace, whatever GOWORK says (workspace mode was delegated anyway). */
+    for (char **ep = environ; *ep; ep++)
+        nenv++;
+    envp = gmf_xcalloc(nenv + 2, sizeof(*envp));
+    n = 0;
+    for (char **ep = environ; *ep; ep++)
+        if (strncmp(*ep, "GOWORK=", 7) != 0)
+            envp[n++] = *ep;
+    envp[n++] = (char *)"GOWORK=off";
+    envp[n] = NULL;
+
+    if (r->opts->transfer.trace) {
+        struct gmf_buf l;
+        gmf_buf_init(&l, GMF_BUF_UNLIMITED);
+        gmf_buf_printf(&l, "# gmfetch: %s: %s: handed to the go command: cd %s; %s mod download "
+                       "-json%s %s", arg, g->why, g->dir, go_command(r),
+                       r->opts->trace ? " -x" : "", arg);
+        r->opts->transfer.trace(r->opts->transfer.trace_ctx, l.data);
+        gmf_buf_release(&l);
+    }
+    if (pipe2(out, O_CLOEXEC | O_NONBLOCK) != 0 || pipe2(errp, O_CLOEXEC | O_NONBLOCK) != 0) {
+        e = gmf_diag_set(diag, GMF_EIO, "pipe: %s", strerror(errno));
+        goto out;
+    }
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
+    posix_spawn_file_actions_addchdir_np(&fa, g->dir);
+    rc = posix_spawn(&g->pid, go_command(r), &fa, NULL, (char *const *)argv, envp);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) {
+        g->pid = 0;
+        e = gmf_diag_set(diag, GMF_EIO, "running %s: %s", go_command(r), strerror(rc));
+        goto out;
+    }
+    g->out_fd = out[0];
+    g->err_fd = errp[0];
+    out[0] = errp[0] = -1;
+out:
+    for (int i = 0; i < 2; i++) {
+        if (out[i] >= 0)
+            close(out[i]);
+        if (errp[i] >= 0)
+            close(errp[i]);
+    }
+    free(envp);
+    free(arg);
+    return e;
+}
+
+static void gocmd_drain(int *fd, bool *eof, struct gmf_buf *b)
+{
+    char chunk[8192];
+
+    while (*fd >= 0 && !*eof) {
+        ssize_t n = read(*fd, chunk, sizeof(chunk));
+        if (n > 0) {
+            size_t room = b->max - b->len;
+            (void)gmf_buf_append(b, chunk, (size_t)n < room ? (size_t)n : room);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n == 0)
+            *eof = true;
+        break; /* EAGAIN: nothing more for now */
+    }
+}
+
+/* The child exited with status: report its verdict and forget it. */
+static void gocmd_finish(struct gocmd *g, int status)
+{
+    struct run *r = g->r;
+    char *err = NULL;
+    bool security;
+
+    gocmd_drain(&g->out_fd, &g->out_eof, &g->out);
+    gocmd_drain(&g->err_fd, &g->err_eof, &g->err);
+    gocmd_unlink(g);
+    if (r->opts->transfer.trace && g->err.len) {
+        /* go's own -x lines, as go would have printed them. */
+        char *text = gmf_xstrndup(g->err.data, g->err.len);
+        for (char *line = text, *nl; line && *line; line = nl) {
+            nl = strchr(line, '\n');
+            if (nl)
+                *nl++ = '\0';
+            if (*line)
+                r->opts->transfer.trace(r->opts->transfer.trace_ctx, line);
+        }
+        free(text);
+    }
+    security = g->err.len && strstr(g->err.data, "SECURITY ERROR");
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !security) {
+        g->done(g->ctx, NULL, false);
+        gocmd_free(g);
+        return;
+    }
+    if (security) {
+        /* go printed the whole block (no "go: " prefix, as for its own fatal mismatches). */
+        size_t len = g->err.len;
+        while (len && (g->err.data[len - 1] == '\n' || g->err.data[len - 1] == ' '))
+            len--;
+        err = gmf_xstrndup(g->err.data, len);
+    }
+    if (!err && g->out.len)
+        err = json_top_string(g->out.data, g->out.data + g->out.len, "Error");
+    if (!err && g->err.len) {
+        /* The last line go printed, without its "go: " prefix (ours is added when shown). */
+        size_t end = g->err.len;
+        while (end && g->err.data[end - 1] == '\n')
+            end--;
+        size_t start = end;
+        while (start && g->err.data[start - 1] != '\n')
+            start--;
+        if (end - start > 4 && !strncmp(g->err.data + start, "go: ", 4))
+            start += 4;
+        if (end > start)
+            err = gmf_xstrndup(g->err.data + start, end - start);
+    }
+    if (!err)
+        err = WIFEXITED(status)
+                  ? gmf_xasprintf("%s@%s: go mod download exited with status %d", g->path,
+                                  g->version, WEXITSTATUS(status))
+                  : gmf_xasprintf("%s@%s: go mod download was killed by signal %d", g->path,
+                                  g->version, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    g->done(g->ctx, err, security);
+    free(err);
+    gocmd_free(g);
+}
+
+static void gocmd_poll(void *ctx);
+
+/* Start queued children up to GOCMD_MAX and keep the poll timer armed while any run. */
+static void gocmd_pump(struct run *r)
+{
+    unsigned running = 0;
+
+    for (struct gocmd *g = r->gocmds; g; g = g->next)
+        running += g->pid != 0;
+    for (struct gocmd *g = r->gocmds, *next; g && running < GOCMD_MAX; g = next) {
+        struct gmf_diag d;
+        next = g->next;
+        if (g->pid)
+            continue;
+        gmf_diag_init(&d);
+        if (gocmd_prepare(g, &d) || gocmd_spawn(g, &d)) {
+            char *e = gmf_xasprintf("%s@%s: %s", g->path, g->version, d.msg);
+            gocmd_unlink(g);
+            g->done(g->ctx, e, false);
+            free(e);
+            gocmd_free(g);
+            continue;
+        }
+        running++;
+    }
+    if (running && !r->gocmd_timer) {
+        r->gocmd_timer = true;
+        gmf_transfer_after(r->t, GOCMD_POLL_MS, gocmd_poll, r);
+    }
+}
+
+static void gocmd_poll(void *ctx)
+{
+    struct run *r = ctx;
+    bool again = true;
+
+    r->gocmd_timer = false;
+    while (again) {
+        again = false;
+        for (struct gocmd *g = r->gocmds; g; g = g->next) {
+            int status;
+            if (!g->pid)
+                continue;
+            gocmd_drain(&g->out_fd, &g->out_eof, &g->out);
+            gocmd_drain(&g->err_fd, &g->err_eof, &g->err);
+            if (waitpid(g->pid, &status, WNOHANG) == g->pid) {
+                g->pid = 0;
+                gocmd_finish(g, status); /* changes the list: scan again */
+                again = true;
+                break;
+            }
+        }
+    }
+    gocmd_pump(r);
+}
+
+/* Hand path@version to the go command; done is called on the loop thread (possibly at once,
+ * when there is no go command). */
+static void gocmd_start(struct run *r, const char *path, const char *version, const char *why,
+                        gocmd_done_fn done, void *ctx, void (*abandon)(void *ctx))
+{
+    struct gocmd *g, **tail;
+
+    if (!*go_command(r)) {
+        char *e = gmf_xasprintf("%s@%s: %s: fetching it directly needs the go command, which "
+                                "is not on PATH", path, version, why);
+        done(ctx, e, false);
+        free(e);
+        return;
+    }
+    g = gmf_xcalloc(1, sizeof(*g));
+    g->r = r;
+    g->path = gmf_xstrdup(path);
+    g->version = gmf_xstrdup(version);
+    g->why = gmf_xstrdup(why);
+    g->done = done;
+    g->ctx = ctx;
+    g->abandon = abandon;
+    g->out_fd = g->err_fd = -1;
+    gmf_buf_init(&g->out, GOCMD_OUT_MAX);
+    gmf_buf_init(&g->err, GOCMD_OUT_MAX);
+    for (tail = &r->gocmds; *tail; tail = &(*tail)->next)
+        ;
+    *tail = g;
+    gocmd_pump(r);
+}
+
+/* The run ends early (interrupt, fatal error): stop the children go's way (SIGINT), give them
+ * a moment to remove their temp files, then make sure. */
+static void gocmd_stop_all(struct run *r)
+{
+    struct timespec tick = {0, 20 * 1000 * 1000};
+
+    for (struct gocmd *g = r->gocmds; g; g = g->next)
+        if (g->pid)
+            (void)kill(g->pid, SIGINT);
+    for (int i = 0; i < 100; i++) { /* 2 s */
+        bool left = false;
+        for (struct gocmd *g = r->gocmds; g; g = g->next) {
+            int status;
+            if (g->pid && waitpid(g->pid, &status, WNOHANG) == g->pid)
+                g->pid = 0;
+            left |= g->pid != 0;
+        }
+        if (!left)
+            break;
+        (void)nanosleep(&tick, NULL);
+    }
+    while (r->gocmds) {
+        struct gocmd *g = r->gocmds;
+        r->gocmds = g->next;
+        if (g->pid) {
+            int status;
+            (void)kill(g->pid, SIGKILL);
+            (void)waitpid(g->pid, &status, 0);
+        }
+        if (g->abandon)
+            g->abandon(g->ctx);
+        gocmd_free(g);
+    }
+}
+
 /* ---- phase 2: the module graph --------------------------------------------------------- */
 
 struct graph_fetch {
@@ -555,14 +1090,14 @@ static void graph_error(struct run *r, const char *path, const char *version, co
 /* Verify a go.mod's bytes against go.sum and hand them to the graph. */
 static void graph_accept(struct run *r, const char *path, const char *version,
                          const struct gmf_cache_paths *tp, const char *data, size_t len,
-                         bool write_cache)
+                         bool write_cache, bool by_go)
 {
     char h[GMF_H1_LEN + 1];
     struct gmf_diag d;
 
     gmf_diag_init(&d);
     gmf_h1_gomod(data, len, h);
-    if (check_sum(r, tp->path, tp->version, true, h, &d)) {
+    if (check_sum(r, tp->path, tp->version, true, h, by_go, &d)) {
         graph_error(r, path, version, d.msg);
         return;
     }
@@ -588,17 +1123,51 @@ static void graph_fetch_free(void *ctx)
     free(f);
 }
 
-static void graph_fetched(void *ctx, const struct gmf_transfer_result *res, const char *err)
+/* A go.mod the go command fetched (direct / GONOPROXY): read what it cached. */
+static void graph_direct_done(void *ctx, const char *err, bool security)
+{
+    struct graph_fetch *f = ctx;
+    struct run *r = f->r;
+    struct gmf_diag d;
+    struct gmf_buf b;
+
+    gmf_diag_init(&d);
+    gmf_buf_init(&b, MAX_MOD_BYTES);
+    if (security) {
+        gmf_diag_set(&d, GMF_ECHECKSUM, "%s", err);
+        set_fatal(r, &d);
+    } else if (err) {
+        graph_error(r, f->path, f->version, err);
+    } else if (gmf_fs_read_file(f->paths.mod, MAX_MOD_BYTES, &b, &d) != GMF_OK) {
+        char *msg = gmf_xasprintf("%s@%s: %s", f->paths.path, f->paths.version, d.msg);
+        graph_error(r, f->path, f->version, msg);
+        free(msg);
+    } else if (!is_fatal(r)) {
+        graph_accept(r, f->path, f->version, &f->paths, b.data ? b.data : "", b.len, false,
+                     true);
+    }
+    gmf_buf_release(&b);
+    graph_fetch_free(f);
+    graph_pump(r);
+}
+
+static void graph_fetched(void *ctx, const struct walk_result *w)
 {
     struct graph_fetch *f = ctx;
     struct run *r = f->r;
 
-    if (err) {
-        char *msg = gmf_xasprintf("%s@%s: %s", f->paths.path, f->paths.version, err);
+    if (w->direct) {
+        gocmd_start(r, f->paths.path, f->paths.version, w->err, graph_direct_done, f,
+                    graph_fetch_free);
+        return;
+    }
+    if (w->err) {
+        char *msg = gmf_xasprintf("%s@%s: %s", f->paths.path, f->paths.version, w->err);
         graph_error(r, f->path, f->version, msg);
         free(msg);
     } else if (!is_fatal(r)) {
-        graph_accept(r, f->path, f->version, &f->paths, res->body->data, res->body->len, true);
+        graph_accept(r, f->path, f->version, &f->paths, w->res->body->data, w->res->body->len,
+                     true, false);
     }
     graph_fetch_free(f);
     graph_pump(r);
@@ -648,7 +1217,7 @@ static void graph_pump(struct run *r)
             }
             if (gmf_fs_read_file(f->paths.mod, MAX_MOD_BYTES, &b, &d) == GMF_OK) {
                 graph_accept(r, f->path, f->version, &f->paths, b.data ? b.data : "", b.len,
-                             false);
+                             false, false);
                 gmf_buf_release(&b);
                 gmf_cache_paths_release(&f->paths);
                 free(f->path);
@@ -666,6 +1235,7 @@ static void graph_pump(struct run *r)
 /* ---- phase 3/4: downloads -------------------------------------------------------------- */
 
 static void mod_step_done(struct mod *m, enum step s, const char *err);
+static void mod_step_direct(struct mod *m, enum step s, const char *why);
 static void after_info(struct run *r, struct mod *m);
 
 static void set_step_error(struct mod *m, enum step s, const char *err)
@@ -674,15 +1244,20 @@ static void set_step_error(struct mod *m, enum step s, const char *err)
         m->err[s] = gmf_xstrdup(err);
 }
 
-static void info_fetched(void *ctx, const struct gmf_transfer_result *res, const char *err)
+static void info_fetched(void *ctx, const struct walk_result *w)
 {
     struct mod *m = ctx;
+    const struct gmf_transfer_result *res = w->res;
     struct gmf_buf out;
     struct gmf_diag d;
     char *version = NULL;
 
-    if (err) {
-        char *e = gmf_xasprintf("%s@%s: %s", m->path, m->version, err);
+    if (w->direct) {
+        mod_step_direct(m, STEP_INFO, w->err);
+        return;
+    }
+    if (w->err) {
+        char *e = gmf_xasprintf("%s@%s: %s", m->path, m->version, w->err);
         mod_step_done(m, STEP_INFO, e);
         free(e);
         return;
@@ -691,8 +1266,9 @@ static void info_fetched(void *ctx, const struct gmf_transfer_result *res, const
     gmf_buf_init(&out, GMF_BUF_UNLIMITED);
     if (gmf_json_info_reencode(res->body->data ? res->body->data : "", res->body->len, &version,
                                &out, &d)) {
+        /* proxy.go names the proxy's base URL (redacted), not the request. */
         char *e = gmf_xasprintf("%s@%s: invalid response from proxy \"%s\": %s", m->path,
-                                m->version, res->url, d.msg);
+                                m->version, w->proxy, d.msg);
         mod_step_done(m, STEP_INFO, e);
         free(e);
     } else if (strcmp(version, m->version) != 0) {
@@ -720,7 +1296,7 @@ static void mod_verify_bytes(struct mod *m, const char *data, size_t len, bool w
 
     gmf_diag_init(&d);
     gmf_h1_gomod(data, len, m->gomodsum);
-    if (check_sum(m->r, m->path, m->version, true, m->gomodsum, &d)) {
+    if (check_sum(m->r, m->path, m->version, true, m->gomodsum, false, &d)) {
         m->gomodsum[0] = '\0';
         mod_step_done(m, STEP_MOD, d.msg);
         return;
@@ -732,24 +1308,28 @@ static void mod_verify_bytes(struct mod *m, const char *data, size_t len, bool w
     mod_step_done(m, STEP_MOD, NULL);
 }
 
-static void mod_fetched(void *ctx, const struct gmf_transfer_result *res, const char *err)
+static void mod_fetched(void *ctx, const struct walk_result *w)
 {
     struct mod *m = ctx;
 
-    if (err) {
-        char *e = gmf_xasprintf("%s@%s: %s", m->path, m->version, err);
+    if (w->direct) {
+        mod_step_direct(m, STEP_MOD, w->err);
+        return;
+    }
+    if (w->err) {
+        char *e = gmf_xasprintf("%s@%s: %s", m->path, m->version, w->err);
         mod_step_done(m, STEP_MOD, e);
         free(e);
         return;
     }
-    mod_verify_bytes(m, res->body->data ? res->body->data : "", res->body->len, true);
+    mod_verify_bytes(m, w->res->body->data ? w->res->body->data : "", w->res->body->len, true);
 }
 
 static enum gmf_err zip_verify(void *ctx, const char *h1, struct gmf_diag *diag)
 {
     struct mod *m = ctx;
 
-    return check_sum(m->r, m->path, m->version, false, h1, diag);
+    return check_sum(m->r, m->path, m->version, false, h1, false, diag);
 }
 
 /* Worker: publish or repair the zip of m. */
@@ -760,10 +1340,20 @@ static void zip_job(void *ctx)
     enum gmf_err e;
 
     gmf_diag_init(&d);
+    if (interrupted || is_fatal(m->r)) {
+        /* Ctrl-C or a fatal error: drop the temp zip (and the lock) instead of spending
+         * more time; go would not have installed it either. */
+        if (m->zip_mode == ZIP_FETCH)
+            gmf_cache_zip_abort(&m->zip);
+        m->zip_mode = ZIP_NONE;
+        set_step_error(m, STEP_ZIP, "interrupted");
+        return;
+    }
     if (m->zip_mode == ZIP_FETCH)
         e = gmf_cache_zip_commit(&m->r->cache, &m->paths, &m->zip, zip_verify, m, m->sum, &d);
     else
         e = gmf_cache_zip_repair(&m->r->cache, &m->paths, zip_verify, m, m->sum, &d);
+    m->zip_mode = ZIP_NONE; /* commit and repair release everything, success or not */
     if (e) {
         m->sum[0] = '\0';
         if (e != GMF_ECHECKSUM)
@@ -776,19 +1366,99 @@ static void zip_job(void *ctx)
     m->dir_ok = true;
 }
 
-static void zip_fetched(void *ctx, const struct gmf_transfer_result *res, const char *err)
+static void zip_fetched(void *ctx, const struct walk_result *w)
 {
     struct mod *m = ctx;
 
-    (void)res;
-    if (err) {
-        char *e = gmf_xasprintf("%s@%s: %s", m->path, m->version, err);
+    if (w->direct) {
+        mod_step_direct(m, STEP_ZIP, w->err);
+        return;
+    }
+    if (w->err) {
+        char *e = gmf_xasprintf("%s@%s: %s", m->path, m->version, w->err);
         mod_step_done(m, STEP_ZIP, e);
         free(e);
         return;
     }
     mod_step_done(m, STEP_ZIP, NULL);
 }
+
+/* What the go command left in the cache for m, checked as if we had fetched it. */
+static void mod_direct_done(void *ctx, const char *err, bool security)
+{
+    struct mod *m = ctx;
+    struct run *r = m->r;
+    struct gmf_diag d;
+    struct gmf_buf b;
+
+    for (int s = 0; s < NSTEPS; s++) {
+        free(m->err[s]);
+        m->err[s] = NULL;
+        m->ok[s] = false;
+    }
+    m->sum[0] = m->gomodsum[0] = '\0';
+    gmf_diag_init(&d);
+    if (security) {
+        gmf_diag_set(&d, GMF_ECHECKSUM, "%s", err);
+        set_fatal(r, &d);
+        return;
+    }
+    if (err) {
+        m->err[STEP_INFO] = gmf_xstrdup(err);
+        return;
+    }
+    gmf_buf_init(&b, MAX_MOD_BYTES);
+    if (!gmf_fs_exists(m->paths.info) ||
+        gmf_fs_read_file(m->paths.mod, MAX_MOD_BYTES, &b, &d) != GMF_OK) {
+        m->err[STEP_INFO] = gmf_xasprintf("%s@%s: the go command left no .info/.mod in the "
+                                          "module cache", m->path, m->version);
+        gmf_buf_release(&b);
+        return;
+    }
+    m->ok[STEP_INFO] = true;
+    if (m->query && !m->info_bytes) {
+        struct gmf_buf ib;
+        gmf_buf_init(&ib, MAX_INFO_BYTES);
+        if (gmf_fs_read_file(m->paths.info, MAX_INFO_BYTES, &ib, NULL) == GMF_OK) {
+            m->info_len = ib.len;
+            m->info_bytes = gmf_buf_detach(&ib, NULL);
+        }
+        gmf_buf_release(&ib);
+    }
+    gmf_h1_gomod(b.data ? b.data : "", b.len, m->gomodsum);
+    gmf_buf_release(&b);
+    if (check_sum(r, m->path, m->version, true, m->gomodsum, true, &d)) {
+        m->gomodsum[0] = '\0';
+        m->err[STEP_MOD] = gmf_xstrdup(d.msg);
+        return;
+    }
+    m->ok[STEP_MOD] = true;
+    if (gmf_cache_read_ziphash(&m->paths, m->sum, &d) != GMF_OK ||
+        check_sum(r, m->path, m->version, false, m->sum, true, &d)) {
+        m->sum[0] = '\0';
+        m->err[STEP_ZIP] = gmf_xstrdup(d.msg[0] ? d.msg : "missing ziphash");
+        return;
+    }
+    m->ok[STEP_ZIP] = true;
+    m->dir_ok = gmf_cache_dir_complete(&m->paths);
+}
+
+/* Every step is over and one of them reached "direct": the go command fetches the module
+ * (all of it: go skips what is already in the cache). */
+static void mod_go_direct(struct mod *m)
+{
+    if (m->direct_started)
+        return;
+    m->direct_started = true;
+    m->cached = false;
+    if (m->zip_mode == ZIP_FETCH) {
+        gmf_cache_zip_abort(&m->zip); /* go takes the version lock itself */
+        m->zip_mode = ZIP_NONE;
+    }
+    gocmd_start(m->r, m->path, m->version, m->direct_why, mod_direct_done, m, NULL);
+}
+
+static void mod_step_end(struct mod *m, enum step s);
 
 /* Called once per step.  When the last step of a module is done, decide about its zip. */
 static void mod_step_done(struct mod *m, enum step s, const char *err)
@@ -797,16 +1467,33 @@ static void mod_step_done(struct mod *m, enum step s, const char *err)
         set_step_error(m, s, err);
     else if (s != STEP_ZIP)
         m->ok[s] = true;
+    mod_step_end(m, s);
+}
+
+/* The step's walk ended at "direct": neither done nor failed, the go command will say. */
+static void mod_step_direct(struct mod *m, enum step s, const char *why)
+{
+    if (!m->direct_why)
+        m->direct_why = gmf_xstrdup(why);
+    mod_step_end(m, s);
+}
+
+static void mod_step_end(struct mod *m, enum step s)
+{
     if (s == STEP_INFO) {
         m->pending--;
         after_info(m->r, m);
-        if (m->pending)
-            return;
-        /* info failed: nothing else was started, and there is no zip to decide about. */
+        /* info failed or went direct: nothing else was started. */
+        if (!m->pending && m->direct_why && !is_fatal(m->r))
+            mod_go_direct(m);
         return;
     }
     if (--m->pending)
         return;
+    if (m->direct_why && !is_fatal(m->r)) {
+        mod_go_direct(m);
+        return;
+    }
 
     bool prior_ok = m->ok[STEP_INFO] && m->ok[STEP_MOD] && !is_fatal(m->r);
     switch (m->zip_mode) {
@@ -828,16 +1515,62 @@ static void mod_step_done(struct mod *m, enum step s, const char *err)
     }
 }
 
+/* Whether <ev>.lock can be taken right now.  The loop thread must never block on a lock
+ * another process holds: that process may itself wait for a lock this one holds (two
+ * gmfetch runs fetching the same modules in different orders), and neither loop would move
+ * again.  A busy lock is tried again later from a timer; begin/repair only start when it
+ * looked free (a window of microseconds remains in which another process can take it; then
+ * this loop waits for that process's download, which does not wait for us). */
+static bool lock_is_free(const struct gmf_cache_paths *p)
+{
+    int fd, rc;
+
+    (void)gmf_fs_mkdir_p(p->vdir, 0777, NULL);
+    fd = open(p->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return true; /* let begin report the real error */
+    do
+        rc = flock(fd, LOCK_EX | LOCK_NB);
+    while (rc != 0 && errno == EINTR);
+    if (rc == 0)
+        (void)flock(fd, LOCK_UN);
+    close(fd);
+    return rc == 0;
+}
+
+/* How often a busy version lock is looked at again: go holds it for one download. */
+#define LOCK_RETRY_MS 25u
+
+static void zip_start(struct run *r, struct mod *m);
+
+static void zip_start_again(void *ctx)
+{
+    struct mod *m = ctx;
+
+    if (is_fatal(m->r)) {
+        mod_step_done(m, STEP_ZIP, "interrupted");
+        return;
+    }
+    zip_start(m->r, m);
+}
+
 /* The zip step: use what the cache has, or lock the version and fetch into a temp zip. */
 static void zip_start(struct run *r, struct mod *m)
 {
     struct gmf_diag d;
 
     gmf_diag_init(&d);
+    if (!gmf_cache_zip_complete(&m->paths) || !gmf_cache_dir_complete(&m->paths)) {
+        if (!lock_is_free(&m->paths)) {
+            /* Someone (go, another gmfetch) is fetching or extracting it: look again. */
+            gmf_transfer_after(r->t, LOCK_RETRY_MS, zip_start_again, m);
+            return;
+        }
+    }
     if (gmf_cache_zip_complete(&m->paths) && gmf_cache_dir_complete(&m->paths) &&
         gmf_cache_read_ziphash(&m->paths, m->sum, &d) == GMF_OK) {
         m->zip_mode = ZIP_HAVE;
-        if (check_sum(r, m->path, m->version, false, m->sum, &d) == GMF_OK) {
+        if (check_sum(r, m->path, m->version, false, m->sum, false, &d) == GMF_OK) {
             m->ok[STEP_ZIP] = true;
             m->dir_ok = true;
             mod_step_done(m, STEP_ZIP, NULL);
@@ -861,7 +1594,7 @@ static void zip_start(struct run *r, struct mod *m)
         /* A concurrent go finished it while we waited for the lock. */
         m->zip_mode = ZIP_HAVE;
         if (gmf_cache_read_ziphash(&m->paths, m->sum, &d) == GMF_OK &&
-            check_sum(r, m->path, m->version, false, m->sum, &d) == GMF_OK) {
+            check_sum(r, m->path, m->version, false, m->sum, false, &d) == GMF_OK) {
             m->ok[STEP_ZIP] = true;
             m->dir_ok = gmf_cache_dir_complete(&m->paths);
             mod_step_done(m, STEP_ZIP, NULL);
@@ -1095,6 +1828,17 @@ static enum gmf_err plan_downloads(struct run *r, struct gmf_diag *diag)
     return GMF_OK;
 }
 
+/* GOPROXY=direct (after the implicit noproxy entry): nothing for gmfetch to do itself. */
+static bool direct_only(const struct gmf_goenv *env)
+{
+    for (size_t i = 0; i < env->nproxies; i++) {
+        if (env->proxies[i].kind == GMF_PROXY_NOPROXY)
+            continue;
+        return env->proxies[i].kind == GMF_PROXY_DIRECT;
+    }
+    return false;
+}
+
 /* Whether arguments ask for something gmfetch leaves to go (queries, patterns). */
 static const char *needs_delegation(const struct gmf_run_opts *o)
 {
@@ -1306,7 +2050,7 @@ static void run_release(struct run *r)
         if (q->abandon)
             q->abandon(q->ctx);
         free(q->rel);
-        free(q->notfound_err);
+        free(q->best_err);
         free(q);
     }
     for (size_t i = 0; i < r->nmods; i++) {
@@ -1314,6 +2058,7 @@ static void run_release(struct run *r)
         free(m->path);
         free(m->version);
         free(m->info_bytes);
+        free(m->direct_why);
         for (int s = 0; s < NSTEPS; s++)
             free(m->err[s]);
         if (m->paths_ok)
@@ -1333,6 +2078,7 @@ static void run_release(struct run *r)
         gmf_gomod_release(&r->main);
     free(r->moddir);
     free(r->gosum_path);
+    free(r->go_path);
     gmf_cache_release(&r->cache);
     pthread_mutex_destroy(&r->mu);
 }
@@ -1425,6 +2171,12 @@ enum gmf_err gmf_run(const struct gmf_run_opts *opts, const struct gmf_goenv *en
         ret->delegate_reason = gmf_xstrdup(why);
         goto out;
     }
+    if (direct_only(env)) {
+        /* Every module would be handed to go one by one: hand it the whole run instead. */
+        ret->delegate_reason = gmf_xstrdup("GOPROXY=direct: modules are fetched by the go "
+                                           "command");
+        goto out;
+    }
     r.moddir = find_module_root(cwd);
     if (r.moddir && find_workspace(cwd)) {
         ret->delegate_reason = gmf_xstrdup("workspace mode (go.work) is handled by the go command");
@@ -1466,7 +2218,18 @@ enum gmf_err gmf_run(const struct gmf_run_opts *opts, const struct gmf_goenv *en
     e = gmf_fs_mkdir_p(env->gomodcache, 0777, diag);
     if (e)
         goto out;
-    r.t = gmf_transfer_new(&opts->transfer);
+    {
+        /* go reads $NETRC, else ~/.netrc (cmd/go/internal/auth netrcPath). */
+        struct gmf_transfer_opts topts = opts->transfer;
+        const char *netrc = getenv("NETRC"), *home = getenv("HOME");
+        char *path = netrc && *netrc ? gmf_xstrdup(netrc)
+                     : home && *home ? gmf_xasprintf("%s/.netrc", home)
+                                     : NULL;
+        if (!topts.netrc_file)
+            topts.netrc_file = path;
+        r.t = gmf_transfer_new(&topts);
+        free(path);
+    }
     current_transfer = r.t;
     if (interrupted)
         gmf_transfer_interrupt(r.t);
@@ -1587,6 +2350,7 @@ enum gmf_err gmf_run(const struct gmf_run_opts *opts, const struct gmf_goenv *en
             e = write_gosum(&r, true, diag);
     }
 out:
+    gocmd_stop_all(&r); /* only an interrupted or failed loop leaves children behind */
     if (r.t) {
         current_transfer = NULL;
         gmf_transfer_free(r.t);

@@ -13,12 +13,14 @@
  *
  *      NEW --> QUEUED --fill()--> RUNNING --body complete--> DONE
  *                ^   ^              |  |  |
- *                |   |  416 probe:  |  |  +--fatal, or retries used up--> FAILED
- *                |   +--plain GET---+  |
- *                |                     | transient error, retries left
+ *                |   |  416 probe,  |  |  +--fatal, retries used up, or cancelled--> FAILED
+ *                |   |  whole       |  |
+ *                |   |  refetch:    |  | transient error, retries left
+ *                |   +--again-------+  |
  *                +--deadline passed-- BACKOFF
  *
- *      QUEUED and BACKOFF shards also go to FAILED when a sibling fails (the job is over).
+ *      QUEUED and BACKOFF shards also go to FAILED when a sibling fails (the job is over) or
+ *      when a sibling became the job's single stream (they are cancelled).
  *
  * Invariants:
  *  - A shard is on exactly the list of its state: t->queued_cont or t->queued_new (QUEUED),
@@ -28,10 +30,15 @@
  *    inside start_shard()); t->nrunning counts RUNNING shards and never exceeds
  *    opts.max_total.
  *  - A BODY shard covers [first, end) of the body (end == OPEN_END while unknown) and has
- *    written every byte of [first, next) to the fd; bytes are written only from a 200 (to a
- *    shard that starts at 0 and is the job's only body shard) or from a 206 whose
- *    Content-Range says exactly what was asked for.  A byte outside [first, end) is never
- *    written: a longer body is an error, not a splice.
+ *    written every byte of [first, next) to the fd; bytes are written only from a 200 (to
+ *    the job's single stream, which starts at 0) or from a 206 whose Content-Range and
+ *    Content-Length say exactly what was asked for, of the length the job first learnt, and
+ *    whose validator (ETag / Last-Modified) is the one of the first response.  A byte outside
+ *    [first, end) is never written: a longer body is an error, not a splice.
+ *  - Once a job has a single stream (job->stream), no other shard of it writes a byte: their
+ *    write callbacks refuse (s->cancelled) and the loop cancels them (cancel_siblings()).
+ *    The stream rewrites the file from byte 0, so bytes the cancelled shards wrote earlier
+ *    are overwritten or truncated away; nothing of two responses is ever combined.
  *  - job->nleft counts its shards not yet DONE or FAILED; the job ends when it reaches 0
  *    (success) or at the first fatal shard error (the siblings are cancelled).
  *
@@ -45,17 +52,34 @@
  *    threshold and "Accept-Ranges: bytes" plans Range shards from 0 against the final URL;
  *    anything else (small, no ranges, 403/405 from signed storage, network error) becomes one
  *    plain GET of the original URL.
- *  A broken stream restarts from byte 0 unless the server is known to honour Range.  On
- *  success the fd is truncated to the body size, so a restarted stream leaves no stale tail.
+ *  - What a host did is remembered (struct host): a host that answered a ranged request
+ *    without If-Range with 200 gets plain GETs from then on, a host whose HEAD failed gets no
+ *    more HEADs, so one misbehaving mirror costs one wasted request per run, not per zip.
+ *
+ * Resume and refetch.  Every ranged request after the first response carries If-Range with
+ * the first response's strong ETag, else its Last-Modified (RFC 9110 section 13.1.5), so a
+ * server whose file changed answers 200 with the whole new file.  A 200 to any ranged
+ * request (changed file, or Range ignored) becomes the job's single stream: that response is
+ * used from byte 0, the other shards are cancelled.  A 206 whose validator differs from the
+ * first (a server ignoring If-Range) makes the job ask again for the whole body without
+ * Range, at most MAX_RESTARTS times.  A 206 whose complete length differs from the first, or
+ * whose Content-Range / Content-Length is not what was asked, is an error of the server.  A
+ * broken stream resumes with Range + If-Range when the host is known to honour Range and the
+ * length is known, else restarts from byte 0.  On success the fd is truncated to the body
+ * size, so a restarted stream leaves no stale tail.
  *
  * Responses: only 200 (and a 206 that was asked for) is success, as in go's web.get; the
- * HTTP status text is go's resp.Status.  The first answer about an object is final: a 404
- * or 500 to the first request is reported, not retried.  Retried are network failures that
- * can be transient (reset, timeout, short body) and a 5xx once a body was already flowing.
+ * HTTP status text is go's resp.Status.  Retried (opts.retries per shard, backoff doubling
+ * from BACKOFF_BASE_MS with "equal jitter", on the monotonic clock) are network failures
+ * that can be transient (reset, timeout, short body, HTTP/2 stream errors), requests that
+ * received nothing for opts.stall_timeout_s, and 408, 429 and 5xx other than 501/505; the
+ * error reported after the last retry is the last response's, so go's messages (and the
+ * GOPROXY fallback, which the caller decides) are unchanged, only later.
  *
- * Loop (curl src/tool_operate.c parallel_transfers; git run-command.c): fill() starts QUEUED
- * shards up to max_total, curl_multi_poll(), curl_multi_perform(), reap() drains
- * curl_multi_info_read().  Callbacks only keep books: the header callback records the status
+ * Loop (curl src/tool_operate.c parallel_transfers; git run-command.c): fill() runs due
+ * timers and starts QUEUED shards up to max_total, curl_multi_poll(), curl_multi_perform(),
+ * reap() drains curl_multi_info_read(), then the loop cancels what a stream replaced and
+ * aborts stalled requests.  Callbacks only keep books: the header callback records the status
  * line and the few headers we use, the write callback validates the response once (at its
  * first body byte) and then pwrite()s at the shard offset.  Whether to retry, resume, fall
  * back or give up is decided in one place, complete_shard(), from the loop.  A retry waits
@@ -96,11 +120,20 @@
  * most 9 are followed (10 requests).  curl's limit counts followed redirects, hence 9. */
 #define MAX_REDIRS 9L
 
-/* Retry backoff: 250 ms doubling per attempt, so the default 5 retries wait 0.25+0.5+1+2+4
- * = 7.75 s in total, enough to ride out a proxy restart; capped so a large opts.retries
- * never waits minutes per step. */
+/* Retry backoff: 250 ms doubling per attempt, so the default 5 retries wait at most
+ * 0.25+0.5+1+2+4 = 7.75 s in total, enough to ride out a proxy restart; capped so a large
+ * opts.retries never waits minutes per step.  Each wait is drawn from [d/2, d] ("equal
+ * jitter"), so many shards broken by one outage do not come back in lockstep. */
 #define BACKOFF_BASE_MS 250u
 #define BACKOFF_MAX_MS 8000u
+
+/* Whole-body refetches of one job after a 206 showed the file changed: go's own resume (after
+ * go 1.26) gives up after 2 restarts; a file that keeps changing is not worth more. */
+#define MAX_RESTARTS 2u
+
+/* .netrc files are tiny; a bigger one is not read (go reads any size, but a credentials file
+ * above 1 MiB is a mistake, and memory must stay bounded). */
+#define NETRC_MAX ((size_t)1 << 20)
 
 /* Receive buffer per easy handle: 16 KiB (curl's default) would mean one write callback and
  * one pwrite() per 16 KiB; 128 KiB cuts syscalls eightfold for a few MiB of RAM at 64 handles. */
@@ -130,8 +163,8 @@ void gmf_transfer_opts_default(struct gmf_transfer_opts *opts)
     opts->retries = 5;
     /* 30 s: the dial timeout of go's http.DefaultTransport (net.Dialer{Timeout: 30s}). */
     opts->connect_timeout_ms = 30000;
-    /* 30 s without a byte: go has no such limit, but a dead peer must not hang the run.
-     * curl averages the speed over about 5 s, so a stall after data trips up to 5 s later. */
+    /* 30 s without a byte: go has no such limit, but a dead peer must not hang the run, and
+     * no proxy answering at all keeps a client waiting that long. */
     opts->stall_timeout_s = 30;
     /* The range probe saves the HEAD round trip and works through redirects to storage. */
     opts->probe = GMF_PROBE_RANGE;
@@ -139,6 +172,7 @@ void gmf_transfer_opts_default(struct gmf_transfer_opts *opts)
     opts->user_agent = NULL;
     opts->trace = NULL;
     opts->trace_ctx = NULL;
+    opts->netrc_file = NULL;
 }
 
 /* ---- intrusive doubly linked lists with a sentinel head ---- */
@@ -211,11 +245,15 @@ struct shard {
 
     unsigned retries; /* re-requests so far */
     uint64_t not_before_ns;
+    bool cancelled;   /* a sibling became the job's single stream: write nothing more */
 
     /* The current attempt; reset by start_shard(). */
     CURL *easy;
+    struct curl_slist *headers; /* If-Range */
     uint64_t started_ns;
+    uint64_t progress_ns;   /* last byte (header or body) received, for the stall timeout */
     bool ask_range;
+    bool sent_if_range;
     uint64_t ask_first, ask_last;
     char errbuf[CURL_ERROR_SIZE];
 
@@ -226,6 +264,8 @@ struct shard {
     bool has_content_range;
     bool accept_ranges;
     char *content_type;
+    char *etag;             /* ETag / Last-Modified of the current response, NULL if none */
+    char *last_modified;
     char *hop_url;          /* URL that answered the current response */
     struct gmf_buf errbody; /* body of a non-2xx response, capped at ERRBODY_MAX */
     bool accepted;          /* accept_response() ran for this response */
@@ -236,6 +276,7 @@ struct shard {
     enum gmf_err fail;
     bool fail_retry;
     bool restart_plain;     /* probe answered 416 or an open-ended Content-Range */
+    bool restart_whole;     /* a 206 of a changed file: fetch the whole body again */
     char fail_msg[256];
 };
 
@@ -259,6 +300,12 @@ struct job {
     bool ranges_ok;      /* the server answered a Range request with 206 or advertised it */
     long status;         /* of the first accepted response */
     char *content_type;  /* of the first accepted response */
+    char *validator;     /* If-Range value: strong ETag or Last-Modified of the response the
+                            body's bytes come from; NULL when it had neither */
+    bool validator_etag; /* validator is an ETag (else a Last-Modified date) */
+    struct shard *stream;/* the single shard writing the whole body, once a 200 took over */
+    unsigned restarts;   /* whole-body refetches so far (MAX_RESTARTS) */
+    bool cancel_pending; /* siblings of stream still to be cancelled by the loop */
 
     struct shard **shards;
     size_t nshards, cap_shards;
@@ -266,10 +313,38 @@ struct job {
     size_t nleft;
 };
 
+/* What a server did, per "scheme://host:port" (lower case): answers stay true for a run. */
+enum tri { TRI_UNKNOWN, TRI_YES, TRI_NO };
+
+struct host {
+    char *key;
+    enum tri range; /* honours Range: 206 to a probe, or 200 to a ranged request */
+    enum tri head;  /* answers HEAD with 200 */
+};
+
+/* One .netrc entry, as go's auth.parseNetrc records it. */
+struct netrc_line {
+    char *machine, *login, *password;
+};
+
+struct timer {
+    struct link link; /* first member: t->timers, sorted by due time */
+    uint64_t due_ns;
+    gmf_transfer_timer_fn fn;
+    void *ctx;
+};
+
 struct gmf_transfer {
     struct gmf_transfer_opts opts;
     CURLM *multi;
     struct link jobs;
+    struct link timers;
+    struct host *hosts;
+    size_t nhosts, cap_hosts;
+    struct netrc_line *netrc;
+    size_t nnetrc, cap_netrc;
+    uint64_t rng;            /* splitmix64 state for backoff jitter */
+    bool cancel_pending;     /* some job has siblings of its stream to cancel */
     struct link queued_cont; /* continuations of started jobs: planned shards, retries */
     struct link queued_new;  /* first shards of jobs not started yet */
     struct link running;
@@ -349,6 +424,220 @@ static char *redact_url(const char *url)
     if (!colon)
         return gmf_xstrdup(url);
     return gmf_xasprintf("%.*sxxxxx%s", (int)(colon + 1 - url), url, at);
+}
+
+/* The authority of a URL ("user:pw@host:port"), [*ret_start, *ret_end); false for URLs
+ * without "://". */
+static bool url_authority(const char *url, const char **ret_start, const char **ret_end)
+{
+    const char *scheme_end = strstr(url, "://");
+
+    if (!scheme_end)
+        return false;
+    *ret_start = scheme_end + 3;
+    *ret_end = *ret_start + strcspn(*ret_start, "/?#");
+    return true;
+}
+
+/* Whether the URL carries user information (go's url.User != nil). */
+static bool url_has_userinfo(const char *url)
+{
+    const char *a, *e;
+
+    return url_authority(url, &a, &e) && memchr(a, '@', (size_t)(e - a)) != NULL;
+}
+
+/* Host and port without user information, lower case; NULL for URLs without "://". */
+static char *url_hostport(const char *url)
+{
+    const char *a, *e, *at;
+    char *h;
+
+    if (!url_authority(url, &a, &e))
+        return NULL;
+    for (at = e; at > a; at--)
+        if (at[-1] == '@')
+            break;
+    h = gmf_xstrndup(at, (size_t)(e - at));
+    for (char *p = h; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return h;
+}
+
+/* go's req.URL.Hostname(): the host without port and without the brackets of an IPv6
+ * literal, case kept (auth.AddCredentials compares it with the machine name as is). */
+static char *url_hostname(const char *url)
+{
+    const char *a, *e, *at, *end;
+
+    if (!url_authority(url, &a, &e))
+        return NULL;
+    for (at = e; at > a; at--)
+        if (at[-1] == '@')
+            break;
+    if (at < e && *at == '[') {
+        end = memchr(at, ']', (size_t)(e - at));
+        return end ? gmf_xstrndup(at + 1, (size_t)(end - at - 1)) : gmf_xstrndup(at, 0);
+    }
+    end = memchr(at, ':', (size_t)(e - at));
+    return gmf_xstrndup(at, (size_t)((end ? end : e) - at));
+}
+
+/* "scheme://host:port" in lower case, the key of what a server is known to do. */
+static char *host_key(const char *url)
+{
+    char *hp = url_hostport(url);
+    const char *colon = strstr(url, "://");
+    char *key;
+
+    if (!hp)
+        return gmf_xstrdup("");
+    key = gmf_xasprintf("%.*s://%s", (int)(colon - url), url, hp);
+    free(hp);
+    for (char *p = key; *p && *p != ':'; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return key;
+}
+
+static struct host *host_get(struct gmf_transfer *t, const char *url)
+{
+    char *key = host_key(url);
+    struct host *h;
+
+    for (size_t i = 0; i < t->nhosts; i++) {
+        if (!strcmp(t->hosts[i].key, key)) {
+            free(key);
+            return &t->hosts[i];
+        }
+    }
+    GMF_GROW(t->hosts, t->cap_hosts, t->nhosts + 1);
+    h = &t->hosts[t->nhosts++];
+    h->key = key;
+    h->range = TRI_UNKNOWN;
+    h->head = TRI_UNKNOWN;
+    return h;
+}
+
+/* ---- .netrc, exactly as go 1.19 reads it (cmd/go/internal/auth/netrc.go) ---- */
+
+static bool netrc_space(char c)
+{
+    /* strings.Fields splits at unicode.IsSpace; these are its ASCII members. */
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/* Lines are split at '\n' only; each line into white-space separated fields taken in pairs
+ * ("machine X", "login Y", "password Z"); "machine" starts a new entry, an entry is recorded
+ * once it has all three; "macdef" skips lines up to the next empty one; a "default" left as
+ * the last, unpaired field of a line ends the file (default entries are never used). */
+static void netrc_parse(struct gmf_transfer *t, const char *data, size_t len)
+{
+    struct netrc_line cur = {0};
+    bool in_macro = false;
+    const char *p = data, *end = data + len;
+
+    while (p <= end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        const char *f[256];
+        size_t flen[256], nf = 0, i;
+        bool stop = false;
+
+        if (in_macro) {
+            if (le == p)
+                in_macro = false;
+            p = le + 1;
+            continue;
+        }
+        for (const char *q = p; q < le && nf < 256;) {
+            while (q < le && netrc_space(*q))
+                q++;
+            if (q == le)
+                break;
+            f[nf] = q;
+            while (q < le && !netrc_space(*q))
+                q++;
+            flen[nf] = (size_t)(q - f[nf]);
+            nf++;
+        }
+        for (i = 0; i + 1 < nf; i += 2) {
+            char *v = gmf_xstrndup(f[i + 1], flen[i + 1]);
+            if (flen[i] == 7 && !memcmp(f[i], "machine", 7)) {
+                free(cur.machine);
+                free(cur.login);
+                free(cur.password);
+                memset(&cur, 0, sizeof(cur));
+                cur.machine = v;
+                v = NULL;
+            } else if (flen[i] == 5 && !memcmp(f[i], "login", 5)) {
+                free(cur.login);
+                cur.login = v;
+                v = NULL;
+            } else if (flen[i] == 8 && !memcmp(f[i], "password", 8)) {
+                free(cur.password);
+                cur.password = v;
+                v = NULL;
+            } else if (flen[i] == 6 && !memcmp(f[i], "macdef", 6)) {
+                in_macro = true;
+            }
+            free(v);
+            /* go compares with "": an empty value never completes an entry. */
+            if (cur.machine && *cur.machine && cur.login && *cur.login && cur.password &&
+                *cur.password) {
+                GMF_GROW(t->netrc, t->cap_netrc, t->nnetrc + 1);
+                t->netrc[t->nnetrc++] = cur;
+                memset(&cur, 0, sizeof(cur));
+            }
+        }
+        if (i < nf && flen[i] == 7 && !memcmp(f[i], "default", 7))
+            stop = true;
+        if (stop || !nl)
+            break;
+        p = nl + 1;
+    }
+    free(cur.machine);
+    free(cur.login);
+    free(cur.password);
+}
+
+static void netrc_load(struct gmf_transfer *t, const char *path)
+{
+    struct gmf_buf b;
+
+    if (!path || !*path)
+        return;
+    gmf_buf_init(&b, NETRC_MAX);
+    /* go ignores a missing file (and reports other read errors only when it needs them; an
+     * unreadable .netrc simply yields no credentials here). */
+    if (gmf_fs_read_file(path, NETRC_MAX, &b, NULL) == GMF_OK)
+        netrc_parse(t, b.data ? b.data : "", b.len);
+    gmf_buf_release(&b);
+}
+
+static const struct netrc_line *netrc_find(const struct gmf_transfer *t, const char *url)
+{
+    char *host = url_hostname(url);
+    const struct netrc_line *found = NULL;
+
+    for (size_t i = 0; host && i < t->nnetrc && !found; i++)
+        if (!strcmp(t->netrc[i].machine, host))
+            found = &t->netrc[i];
+    free(host);
+    return found;
+}
+
+/* ---- jitter ---- */
+
+/* splitmix64 (Steele, Lea, Flood 2014): tiny, and good enough to spread retries. */
+static uint64_t rng_next(struct gmf_transfer *t)
+{
+    uint64_t z = (t->rng += 0x9E3779B97F4A7C15ULL);
+
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
 }
 
 static void trace(struct gmf_transfer *t, const char *fmt, ...)
@@ -536,9 +825,12 @@ static void shard_free(struct shard *s)
         (void)curl_multi_remove_handle(s->job->t->multi, s->easy);
         curl_easy_cleanup(s->easy);
     }
+    curl_slist_free_all(s->headers);
     if (s->state == SHARD_QUEUED || s->state == SHARD_RUNNING || s->state == SHARD_BACKOFF)
         list_del(&s->link);
     free(s->content_type);
+    free(s->etag);
+    free(s->last_modified);
     free(s->hop_url);
     gmf_buf_release(&s->errbody);
     free(s);
@@ -570,6 +862,7 @@ static void job_free(struct job *j)
     free(j->url);
     free(j->eff_url);
     free(j->content_type);
+    free(j->validator);
     free(j);
 }
 
@@ -580,6 +873,8 @@ static void detach_easy(struct shard *s)
     (void)curl_multi_remove_handle(s->job->t->multi, s->easy);
     curl_easy_cleanup(s->easy);
     s->easy = NULL;
+    curl_slist_free_all(s->headers);
+    s->headers = NULL;
 }
 
 /* End the job: cancel what is left of it, report, free.  detail is the shard whose response
@@ -708,6 +1003,10 @@ static void reset_response(struct shard *s)
     s->accept_ranges = false;
     free(s->content_type);
     s->content_type = NULL;
+    free(s->etag);
+    s->etag = NULL;
+    free(s->last_modified);
+    s->last_modified = NULL;
     gmf_buf_reset(&s->errbody);
     s->accepted = false;
     s->ok_response = false;
@@ -772,6 +1071,7 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *userdata)
     const char *v;
     size_t vl;
 
+    s->progress_ns = now_ns();
     if (len >= 5 && memcmp(buf, "HTTP/", 5) == 0) {
         char *url = NULL;
         reset_response(s);
@@ -789,6 +1089,12 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *userdata)
     } else if (header_value(buf, len, "Content-Range", &v, &vl)) {
         s->has_content_range = vl < sizeof(s->content_range);
         (void)snprintf(s->content_range, sizeof(s->content_range), "%.*s", (int)vl, v);
+    } else if (header_value(buf, len, "ETag", &v, &vl)) {
+        free(s->etag);
+        s->etag = gmf_xstrndup(v, vl);
+    } else if (header_value(buf, len, "Last-Modified", &v, &vl)) {
+        free(s->last_modified);
+        s->last_modified = gmf_xstrndup(v, vl);
     } else if (header_value(buf, len, "Accept-Ranges", &v, &vl)) {
         /* A token list; "bytes" is the only unit anyone uses (RFC 9110 section 14.3). */
         for (size_t i = 0; i + 5 <= vl; i++)
@@ -830,6 +1136,75 @@ static void accept_ok(struct shard *s)
     }
 }
 
+/* Remember which version of the object the body's bytes are: its strong ETag, else its
+ * Last-Modified (RFC 9110 section 13.1.5: If-Range takes only a strong validator or a date);
+ * NULL when it has neither, and then nothing guards a resume but the caller's checksum. */
+static void record_validator(struct job *j, const struct shard *s)
+{
+    free(j->validator);
+    j->validator = NULL;
+    if (s->etag && s->etag[0] == '"' && strlen(s->etag) >= 2) {
+        j->validator = gmf_xstrdup(s->etag);
+        j->validator_etag = true;
+    } else if (s->last_modified && *s->last_modified) {
+        j->validator = gmf_xstrdup(s->last_modified);
+        j->validator_etag = false;
+    }
+}
+
+/* Whether this response is of another version than the first: its validator is present and
+ * different.  (A response without one cannot be judged; the caller's hash still is.) */
+static bool validator_changed(const struct job *j, const struct shard *s)
+{
+    const char *v = j->validator_etag ? s->etag : s->last_modified;
+
+    return j->validator && v && strcmp(v, j->validator) != 0;
+}
+
+static void host_learn_range(struct shard *s, enum tri what)
+{
+    struct job *j = s->job;
+
+    host_get(j->t, j->url)->range = what;
+    if (s->hop_url)
+        host_get(j->t, s->hop_url)->range = what;
+}
+
+/* A 200 answered a body shard: this response is the whole body, so the shard becomes the
+ * job's single stream from byte 0 and every other body shard is cancelled (the loop detaches
+ * them; their write callbacks refuse from now on).  Nothing written so far is kept: the
+ * stream overwrites it, and the final truncation cuts what lies beyond. */
+static void become_stream(struct shard *s, curl_off_t cl)
+{
+    struct job *j = s->job;
+    struct gmf_transfer *t = j->t;
+
+    for (size_t i = 0; i < j->nshards; i++) {
+        struct shard *o = j->shards[i];
+        if (o == s || o->kind != KIND_BODY || o->state == SHARD_DONE ||
+            o->state == SHARD_FAILED)
+            continue;
+        o->cancelled = true;
+        j->cancel_pending = true;
+        t->cancel_pending = true;
+    }
+    if (s->ask_range && !s->sent_if_range)
+        host_learn_range(s, TRI_NO); /* Range ignored, not a changed file */
+    if (s->ask_range && !s->probe)
+        t->stats.restarts++;
+    j->stream = s;
+    j->ranges_ok = s->accept_ranges && host_get(t, j->url)->range != TRI_NO;
+    s->probe = false;
+    s->ranged = false;
+    s->first = 0;
+    s->next = 0;
+    s->end = cl >= 0 ? (uint64_t)cl : OPEN_END;
+    j->total = cl >= 0 ? (uint64_t)cl : UNKNOWN_TOTAL;
+    record_validator(j, s);
+    record_eff_url(s);
+    accept_ok(s);
+}
+
 /* A 206 to a probe: learn the size and plan the other shards. */
 static void accept_probe_206(struct shard *s, uint64_t first, uint64_t last, uint64_t total)
 {
@@ -850,9 +1225,11 @@ static void accept_probe_206(struct shard *s, uint64_t first, uint64_t last, uin
     }
     j->total = total;
     j->ranges_ok = true;
+    host_learn_range(s, TRI_YES);
     s->probe = false;
     s->ranged = true;
     s->end = last + 1;
+    record_validator(j, s);
     record_eff_url(s);
     if (plan_shards(j, s->end, msg, sizeof(msg)) != GMF_OK) {
         set_fail(s, GMF_EIO, false, "%s", msg);
@@ -867,6 +1244,7 @@ static void accept_response(struct shard *s)
 {
     struct job *j = s->job;
     uint64_t first, last, total;
+    curl_off_t cl;
 
     s->accepted = true;
     if (s->status == 0)
@@ -878,6 +1256,7 @@ static void accept_response(struct shard *s)
     }
     if (s->kind != KIND_BODY)
         return;
+    cl = content_length(s);
 
     if (s->status == 206) {
         if (!s->ask_range) {
@@ -889,6 +1268,14 @@ static void accept_response(struct shard *s)
             set_fail(s, GMF_EHTTP, false, "malformed Content-Range \"%s\"", s->content_range);
             return;
         }
+        /* The body is what Content-Length says it is; one that disagrees with the range it
+         * claims to carry is not a body we can place. */
+        if (cl >= 0 && (uint64_t)cl != last - first + 1) {
+            set_fail(s, GMF_EHTTP, false,
+                     "Content-Length %" PRIu64 " does not match Content-Range \"%s\"",
+                     (uint64_t)cl, s->content_range);
+            return;
+        }
         if (s->probe) {
             if (total == UINT64_MAX) {
                 /* No length: the range probe cannot plan; fetch the body in one stream. */
@@ -898,7 +1285,25 @@ static void accept_response(struct shard *s)
             accept_probe_206(s, first, last, total);
             return;
         }
-        if (first != s->ask_first || last != s->ask_last || total != j->total) {
+        if (validator_changed(j, s)) {
+            /* The server ignored If-Range (or the first request had none to send) and the
+             * object is no longer the one the other bytes came from. */
+            if (j->restarts >= MAX_RESTARTS) {
+                set_fail(s, GMF_EHTTP, false, "file changed while it was being downloaded "
+                         "(%s %s, first %s)", j->validator_etag ? "ETag" : "Last-Modified",
+                         j->validator_etag ? s->etag : s->last_modified, j->validator);
+                return;
+            }
+            s->restart_whole = true;
+            return;
+        }
+        if (total != j->total) {
+            set_fail(s, GMF_EHTTP, false,
+                     "size changed: Content-Range \"%s\" after a first response of %" PRIu64
+                     " bytes", s->content_range, j->total);
+            return;
+        }
+        if (first != s->ask_first || last != s->ask_last) {
             set_fail(s, GMF_EHTTP, false,
                      "unexpected Content-Range \"%s\" for bytes=%" PRIu64 "-%" PRIu64
                      " of %" PRIu64,
@@ -907,18 +1312,12 @@ static void accept_response(struct shard *s)
         }
         if (s->end == OPEN_END)
             s->end = total;
+        host_learn_range(s, TRI_YES);
         accept_ok(s);
         return;
     }
 
     if (s->status == 200) {
-        curl_off_t cl = content_length(s);
-        /* A whole body fits only a shard that starts at 0 and is the job's only one. */
-        if (s->first != 0 || s->ranged || j->nbody > 1) {
-            set_fail(s, GMF_ENET, true, "server ignored Range bytes=%" PRIu64 "-%" PRIu64,
-                     s->ask_first, s->ask_last);
-            return;
-        }
         if (cl >= 0 && (uint64_t)cl > j->max) {
             set_fail(s, GMF_ETOOBIG, false,
                      "response body of %" PRIu64 " bytes exceeds the limit of %" PRIu64
@@ -926,14 +1325,7 @@ static void accept_response(struct shard *s)
                      (uint64_t)cl, j->max);
             return;
         }
-        if (s->probe)
-            j->ranges_ok = false;
-        s->probe = false;
-        s->next = 0;
-        s->end = cl >= 0 ? (uint64_t)cl : OPEN_END;
-        j->total = cl >= 0 ? (uint64_t)cl : UNKNOWN_TOTAL;
-        record_eff_url(s);
-        accept_ok(s);
+        become_stream(s, cl);
         return;
     }
 
@@ -952,9 +1344,12 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
     struct job *j = s->job;
     size_t n = size * nmemb;
 
+    if (s->cancelled)
+        return 0; /* another response is the body now; the loop detaches us */
+    s->progress_ns = now_ns();
     if (!s->accepted)
         accept_response(s);
-    if (s->fail || s->restart_plain)
+    if (s->fail || s->restart_plain || s->restart_whole)
         return 0; /* abort; complete_shard() reads the verdict */
     if (!s->ok_response) {
         size_t room = s->errbody.max - s->errbody.len;
@@ -1159,10 +1554,21 @@ static void easy_setup(struct gmf_transfer *t, struct shard *s, CURL *e)
 #endif
     if (o->connect_timeout_ms > 0)
         (void)curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-    if (o->stall_timeout_s > 0) {
-        /* Less than 1 byte/s for stall_timeout_s seconds: the peer is gone. */
-        (void)curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        (void)curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, o->stall_timeout_s);
+    /* The stall timeout is the loop's (check_stalls()): curl's low-speed limit averages over
+     * a window and would notice a stall after data seconds late. */
+    if (https) {
+        /* go adds .netrc credentials to https requests only (web/http.go), and they replace
+         * user:password from the URL (the Authorization header is set first).  They go to
+         * the job's own host: go never looks .netrc up for a redirect target. */
+        const struct netrc_line *n = netrc_find(t, url);
+        char *h1 = url_hostname(url), *h2 = url_hostname(s->job->url);
+        if (n && h1 && h2 && !strcmp(h1, h2)) {
+            (void)curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+            (void)curl_easy_setopt(e, CURLOPT_USERNAME, n->login);
+            (void)curl_easy_setopt(e, CURLOPT_PASSWORD, n->password);
+        }
+        free(h1);
+        free(h2);
     }
     (void)curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
                            o->http1_only ? (long)CURL_HTTP_VERSION_1_1
@@ -1210,6 +1616,26 @@ static void choose_range(struct gmf_transfer *t, struct shard *s)
     }
 }
 
+/* The first request of a file job, decided when it starts, from what its host did so far:
+ * no Range to a host that ignored it (a plain GET), no HEAD to a host that refused it or
+ * that ignores Range anyway (the range probe, or a plain GET). */
+static void adapt_to_host(struct gmf_transfer *t, struct shard *s)
+{
+    struct job *j = s->job;
+    const struct host *h;
+
+    if (s->kind != KIND_HEAD && !s->probe)
+        return;
+    h = host_get(t, j->url);
+    if (s->kind == KIND_HEAD && (h->head == TRI_NO || h->range == TRI_NO)) {
+        s->kind = KIND_BODY;
+        j->nbody++;
+        s->probe = true;
+    }
+    if (s->probe && h->range == TRI_NO)
+        s->probe = false;
+}
+
 static void start_shard(struct gmf_transfer *t, struct shard *s)
 {
     struct job *j = s->job;
@@ -1217,6 +1643,20 @@ static void start_shard(struct gmf_transfer *t, struct shard *s)
     char range[64];
     char *label;
 
+    if (!j->file_url && url_has_userinfo(shard_url(s)) &&
+        strncasecmp(shard_url(s), "http:", 5) == 0) {
+        /* go's web.get refuses before any request (DefaultSecurity), and says so with -x. */
+        char *url = redact_url(shard_url(s));
+        char msg[GMF_DIAG_MAX];
+        trace(t, "# get %s: insecure credentials", url);
+        (void)snprintf(msg, sizeof(msg), "refusing to pass credentials to insecure URL: %s",
+                       url);
+        free(url);
+        shard_set_state(s, SHARD_RUNNING);
+        shard_set_state(s, SHARD_FAILED);
+        finish_job(j, GMF_EHTTP, NULL, msg);
+        return;
+    }
     if (!j->started) {
         j->started_ns = now_ns();
         /* go's -x line for the request as a whole; file:// is not traced, as in go. */
@@ -1232,6 +1672,7 @@ static void start_shard(struct gmf_transfer *t, struct shard *s)
         run_file_url(s);
         return;
     }
+    adapt_to_host(t, s);
     e = curl_easy_init();
     if (!e) {
         (void)fprintf(stderr, "gmfetch: curl_easy_init: out of memory\n");
@@ -1242,6 +1683,8 @@ static void start_shard(struct gmf_transfer *t, struct shard *s)
     s->fail = GMF_OK;
     s->fail_retry = false;
     s->restart_plain = false;
+    s->restart_whole = false;
+    s->sent_if_range = false;
     s->fail_msg[0] = '\0';
     free(s->hop_url);
     s->hop_url = NULL;
@@ -1255,9 +1698,24 @@ static void start_shard(struct gmf_transfer *t, struct shard *s)
                        s->ask_last);
         (void)curl_easy_setopt(e, CURLOPT_RANGE, range);
         t->stats.range_requests++;
+        /* Every ranged request after the first response names the version it wants the
+         * bytes of; a server whose file changed answers 200 with the new one whole. */
+        if (!s->probe && j->validator) {
+            char *h = gmf_xasprintf("If-Range: %s", j->validator);
+            struct curl_slist *l = curl_slist_append(NULL, h);
+            free(h);
+            if (!l) {
+                (void)fprintf(stderr, "gmfetch: curl_slist_append: out of memory\n");
+                abort();
+            }
+            s->headers = l;
+            s->sent_if_range = true;
+            (void)curl_easy_setopt(e, CURLOPT_HTTPHEADER, l);
+        }
     }
     t->stats.requests++;
     s->started_ns = now_ns();
+    s->progress_ns = s->started_ns;
     if (t->opts.trace && (j->is_mem || t->opts.trace_attempts)) {
         label = attempt_label(s);
         trace(t, "# %s", label);
@@ -1290,15 +1748,27 @@ static bool transient(CURLcode rc)
     }
 }
 
-static uint64_t backoff_ns(unsigned retry)
+/* Statuses that say "not now" rather than "no": 408 Request Timeout, 429 Too Many Requests,
+ * and the 5xx family except 501 Not Implemented and 505 HTTP Version Not Supported, which
+ * will not change on a second try (RFC 9110 section 15.6). */
+static bool transient_status(long status)
 {
-    uint64_t ms = BACKOFF_BASE_MS;
+    return status == 408 || status == 429 ||
+           (status >= 500 && status <= 599 && status != 501 && status != 505);
+}
+
+/* The wait before re-request number retry+1: BACKOFF_BASE_MS doubling, capped, drawn from
+ * [d/2, d]. */
+static uint64_t backoff_ns(struct gmf_transfer *t, unsigned retry)
+{
+    uint64_t ms = BACKOFF_BASE_MS, ns;
 
     for (unsigned i = 0; i < retry && ms < BACKOFF_MAX_MS; i++)
         ms *= 2;
     if (ms > BACKOFF_MAX_MS)
         ms = BACKOFF_MAX_MS;
-    return ms * 1000000u;
+    ns = ms * 1000000u;
+    return ns / 2 + rng_next(t) % (ns / 2 + 1);
 }
 
 /* Text for a curl failure, with go's wording where go has its own. */
@@ -1334,6 +1804,13 @@ static void complete_head(struct shard *s, CURLcode rc)
     bool ok = rc == CURLE_OK && s->status == 200;
     char msg[256];
 
+    /* A host whose HEAD fails (signed storage URLs answer 403) is not asked again. */
+    host_get(t, j->url)->head = ok ? TRI_YES : TRI_NO;
+    if (ok) {
+        record_validator(j, s);
+        if (cl >= 0 && !s->accept_ranges)
+            host_get(t, j->url)->range = TRI_NO;
+    }
     if (ok && cl >= 0 && (uint64_t)cl > j->max) {
         (void)snprintf(msg, sizeof(msg),
                        "response body of %" PRIu64 " bytes exceeds the limit of %" PRIu64
@@ -1365,6 +1842,44 @@ static void complete_head(struct shard *s, CURLcode rc)
     shard_set_state(s, SHARD_DONE);
 }
 
+/* All shards are DONE: truncate the file to the body (a restarted stream may have left a
+ * longer tail) and report success. */
+static void finish_success(struct job *j)
+{
+    char msg[256];
+
+    if (!j->is_mem && ftruncate(j->fd, (off_t)j->total) != 0) {
+        char e[128];
+        errno_text(errno, e, sizeof(e));
+        (void)snprintf(msg, sizeof(msg), "truncating to %" PRIu64 " bytes: %s", j->total, e);
+        finish_job(j, GMF_EIO, NULL, msg);
+        return;
+    }
+    finish_job(j, GMF_OK, NULL, NULL);
+}
+
+/* Detach and drop the shards a stream replaced.  Called from the loop only (curl forbids
+ * removing handles inside its callbacks).  Returns true if that ended (and freed) the job. */
+static bool cancel_siblings(struct job *j)
+{
+    j->cancel_pending = false;
+    for (size_t i = 0; i < j->nshards; i++) {
+        struct shard *o = j->shards[i];
+        if (!o->cancelled)
+            continue;
+        if (o->state == SHARD_QUEUED || o->state == SHARD_RUNNING ||
+            o->state == SHARD_BACKOFF) {
+            detach_easy(o);
+            shard_set_state(o, SHARD_FAILED);
+        }
+    }
+    if (j->nleft == 0) {
+        finish_success(j);
+        return true;
+    }
+    return false;
+}
+
 static void complete_shard(struct gmf_transfer *t, struct shard *s, CURLcode rc)
 {
     struct job *j = s->job;
@@ -1377,6 +1892,15 @@ static void complete_shard(struct gmf_transfer *t, struct shard *s, CURLcode rc)
     enum gmf_err err = GMF_OK;
     bool retry = false;
 
+    if (s->cancelled) {
+        /* Replaced by the job's stream: nothing of this response counts. */
+        free(label);
+        detach_easy(s);
+        shard_set_state(s, SHARD_FAILED);
+        if (j->nleft == 0)
+            finish_success(j);
+        return;
+    }
     if (rc == CURLE_WRITE_ERROR && s->errbody_full)
         rc = CURLE_OK; /* we stopped reading an error page on purpose */
     if (rc == CURLE_OK && !s->accepted && !s->fail)
@@ -1407,6 +1931,37 @@ static void complete_shard(struct gmf_transfer *t, struct shard *s, CURLcode rc)
         shard_set_state(s, SHARD_QUEUED);
         return;
     }
+    if (s->restart_whole) {
+        /* A 206 of another version: forget every byte and the validator, ask for the whole
+         * body without Range; this shard is the job's stream from now on. */
+        if (t->opts.trace) {
+            char *url = redact_url(j->url);
+            trace(t, "# get %s: changed on the server (%s %s, was %s), fetching it whole again",
+                  url, j->validator_etag ? "ETag" : "Last-Modified",
+                  j->validator_etag ? s->etag : s->last_modified, j->validator);
+            free(url);
+        }
+        s->restart_whole = false;
+        detach_easy(s);
+        free(label);
+        j->restarts++;
+        t->stats.restarts++;
+        for (size_t i = 0; i < j->nshards; i++)
+            if (j->shards[i] != s && j->shards[i]->kind == KIND_BODY)
+                j->shards[i]->cancelled = true;
+        free(j->validator);
+        j->validator = NULL;
+        j->stream = s;
+        j->total = UNKNOWN_TOTAL;
+        j->ranges_ok = false;
+        s->ranged = false;
+        s->probe = false;
+        s->first = s->next = 0;
+        s->end = OPEN_END;
+        shard_set_state(s, SHARD_QUEUED);
+        (void)cancel_siblings(j); /* s is QUEUED: the job cannot end here */
+        return;
+    }
 
     if (s->fail) {
         err = s->fail;
@@ -1422,9 +1977,9 @@ static void complete_shard(struct gmf_transfer *t, struct shard *s, CURLcode rc)
     } else if (!s->ok_response) {
         err = s->status == 404 || s->status == 410 ? GMF_ENOTFOUND : GMF_EHTTP;
         (void)snprintf(msg, sizeof(msg), "%s", s->status_text);
-        /* A 5xx in the middle of a body we already have parts of is the server's hiccup;
-         * the first answer about an object is its answer, as go would report it. */
-        retry = s->kind == KIND_BODY && s->status >= 500 && j->status != 0;
+        /* 408, 429, 5xx: the server's hiccup, asked again; what is left after the last retry
+         * is reported exactly as go would have reported the first. */
+        retry = transient_status(s->status);
     } else if (s->kind == KIND_BODY && s->end != OPEN_END && s->next != s->end) {
         err = GMF_ENET;
         retry = true;
@@ -1443,21 +1998,15 @@ static void complete_shard(struct gmf_transfer *t, struct shard *s, CURLcode rc)
         detach_easy(s);
         free(label);
         shard_set_state(s, SHARD_DONE);
-        if (j->nleft != 0)
-            return;
-        if (!j->is_mem && ftruncate(j->fd, (off_t)j->total) != 0) {
-            char e[128];
-            errno_text(errno, e, sizeof(e));
-            (void)snprintf(msg, sizeof(msg), "truncating to %" PRIu64 " bytes: %s", j->total, e);
-            finish_job(j, GMF_EIO, NULL, msg);
-            return;
-        }
-        finish_job(j, GMF_OK, NULL, NULL);
+        if (j->cancel_pending)
+            (void)cancel_siblings(j); /* may end the job */
+        else if (j->nleft == 0)
+            finish_success(j);
         return;
     }
 
     if (retry && s->retries < t->opts.retries) {
-        uint64_t wait = backoff_ns(s->retries);
+        uint64_t wait = backoff_ns(t, s->retries);
         s->retries++;
         t->stats.retries++;
         s->not_before_ns = now_ns() + wait;
@@ -1481,11 +2030,35 @@ static void complete_shard(struct gmf_transfer *t, struct shard *s, CURLcode rc)
 
 /* ---- the loop ---- */
 
+/* Run the timers that are due.  A timer's callback may add timers; those wait for the next
+ * turn, so a callback that re-arms itself with delay 0 cannot starve the loop. */
+static void run_timers(struct gmf_transfer *t)
+{
+    uint64_t now = now_ns();
+    struct link due;
+
+    list_init(&due);
+    while (!list_empty(&t->timers)) {
+        struct timer *tm = (struct timer *)t->timers.next;
+        if (tm->due_ns > now)
+            break;
+        list_del(&tm->link);
+        list_add_tail(&due, &tm->link);
+    }
+    while (!list_empty(&due)) {
+        struct timer *tm = (struct timer *)due.next;
+        list_del(&tm->link);
+        tm->fn(tm->ctx);
+        free(tm);
+    }
+}
+
 static void fill(struct gmf_transfer *t)
 {
     uint64_t now = now_ns();
     struct link *l, *next;
 
+    run_timers(t);
     for (l = t->backoff.next; l != &t->backoff; l = next) {
         struct shard *s = (struct shard *)l;
         next = l->next;
@@ -1511,7 +2084,68 @@ static int poll_timeout_ms(struct gmf_transfer *t)
         if (left < best)
             best = left;
     }
+    if (!list_empty(&t->timers)) {
+        const struct timer *tm = (const struct timer *)t->timers.next;
+        uint64_t left = tm->due_ns > now ? tm->due_ns - now : 0;
+        if (left < best)
+            best = left;
+    }
+    if (t->opts.stall_timeout_s > 0) {
+        uint64_t limit = (uint64_t)t->opts.stall_timeout_s * 1000000000u;
+        for (struct link *l = t->running.next; l != &t->running; l = l->next) {
+            const struct shard *s = (const struct shard *)l;
+            uint64_t dl = s->progress_ns + limit;
+            uint64_t left = dl > now ? dl - now : 0;
+            if (left < best)
+                best = left;
+        }
+    }
     return (int)((best + 999999u) / 1000000u);
+}
+
+/* Abort requests that received nothing for opts.stall_timeout_s: a dead peer, or a proxy
+ * that accepted the connection and never answers.  They end through complete_shard() like
+ * a curl timeout, so they are retried (resumed) like one.  Each abort may end a job and free
+ * shards that follow on the running list, so the scan restarts after each. */
+static void check_stalls(struct gmf_transfer *t)
+{
+    uint64_t limit, now;
+    bool again = true;
+
+    if (t->opts.stall_timeout_s <= 0)
+        return;
+    limit = (uint64_t)t->opts.stall_timeout_s * 1000000000u;
+    while (again) {
+        again = false;
+        now = now_ns();
+        for (struct link *l = t->running.next; l != &t->running; l = l->next) {
+            struct shard *s = (struct shard *)l;
+            if (!s->easy || now - s->progress_ns < limit)
+                continue;
+            t->stats.stalls++;
+            set_fail(s, GMF_ENET, true, "no data received for %ld s", t->opts.stall_timeout_s);
+            complete_shard(t, s, CURLE_OPERATION_TIMEDOUT);
+            again = true;
+            break;
+        }
+    }
+}
+
+/* Cancel the shards streams replaced (see become_stream()).  Ending a job frees only its own
+ * shards, so the job list is walked with the next link saved first. */
+static void sweep_cancelled(struct gmf_transfer *t)
+{
+    struct link *l, *next;
+
+    if (!t->cancel_pending)
+        return;
+    t->cancel_pending = false;
+    for (l = t->jobs.next; l != &t->jobs; l = next) {
+        struct job *j = (struct job *)l;
+        next = l->next;
+        if (j->cancel_pending)
+            (void)cancel_siblings(j);
+    }
 }
 
 static void reap(struct gmf_transfer *t)
@@ -1541,7 +2175,7 @@ enum gmf_err gmf_transfer_run(struct gmf_transfer *t, struct gmf_diag *diag)
             return gmf_diag_set(diag, GMF_EINTR, "interrupted");
         fill(t);
         if (list_empty(&t->running) && list_empty(&t->queued_cont) &&
-            list_empty(&t->queued_new) && list_empty(&t->backoff))
+            list_empty(&t->queued_new) && list_empty(&t->backoff) && list_empty(&t->timers))
             return GMF_OK;
         mc = curl_multi_poll(t->multi, NULL, 0, poll_timeout_ms(t), NULL);
         if (mc != CURLM_OK)
@@ -1553,7 +2187,28 @@ enum gmf_err gmf_transfer_run(struct gmf_transfer *t, struct gmf_diag *diag)
             return gmf_diag_set(diag, GMF_ENET, "curl_multi_perform: %s",
                                 curl_multi_strerror(mc));
         reap(t);
+        sweep_cancelled(t);
+        check_stalls(t);
     }
+}
+
+void gmf_transfer_after(struct gmf_transfer *t, unsigned delay_ms, gmf_transfer_timer_fn fn,
+                        void *ctx)
+{
+    struct timer *tm = gmf_xcalloc(1, sizeof(*tm));
+    struct link *pos;
+
+    tm->due_ns = now_ns() + (uint64_t)delay_ms * 1000000u;
+    tm->fn = fn;
+    tm->ctx = ctx;
+    /* Sorted by due time, equal times in arrival order. */
+    for (pos = t->timers.next; pos != &t->timers; pos = pos->next)
+        if (((struct timer *)pos)->due_ns > tm->due_ns)
+            break;
+    tm->link.next = pos;
+    tm->link.prev = pos->prev;
+    pos->prev->next = &tm->link;
+    pos->prev = &tm->link;
 }
 
 void gmf_transfer_interrupt(struct gmf_transfer *t)
@@ -1596,7 +2251,11 @@ struct gmf_transfer *gmf_transfer_new(const struct gmf_transfer_opts *opts)
         t->ca_file = f && *f ? gmf_xstrdup(f) : NULL;
         t->ca_dir = d && *d ? gmf_xstrdup(d) : NULL;
     }
+    netrc_load(t, t->opts.netrc_file);
+    t->opts.netrc_file = NULL; /* read once; the caller's string need not outlive new() */
+    t->rng = now_ns() ^ ((uint64_t)getpid() << 32);
     list_init(&t->jobs);
+    list_init(&t->timers);
     list_init(&t->queued_cont);
     list_init(&t->queued_new);
     list_init(&t->running);
@@ -1610,7 +2269,21 @@ void gmf_transfer_free(struct gmf_transfer *t)
         return;
     while (!list_empty(&t->jobs))
         job_free((struct job *)t->jobs.next);
+    while (!list_empty(&t->timers)) {
+        struct timer *tm = (struct timer *)t->timers.next;
+        list_del(&tm->link);
+        free(tm);
+    }
     (void)curl_multi_cleanup(t->multi);
+    for (size_t i = 0; i < t->nhosts; i++)
+        free(t->hosts[i].key);
+    free(t->hosts);
+    for (size_t i = 0; i < t->nnetrc; i++) {
+        free(t->netrc[i].machine);
+        free(t->netrc[i].login);
+        free(t->netrc[i].password);
+    }
+    free(t->netrc);
     free(t->ca_file);
     free(t->ca_dir);
     free(t);
@@ -1640,6 +2313,8 @@ void gmf_transfer_get_file(struct gmf_transfer *t, const char *url, int fd, uint
         (void)shard_add(j, KIND_BODY);
         return;
     }
+    /* What the host did earlier in the run may still change this when the shard starts
+     * (adapt_to_host()): jobs are often queued long before they run. */
     if (t->opts.probe == GMF_PROBE_HEAD) {
         (void)shard_add(j, KIND_HEAD);
         return;

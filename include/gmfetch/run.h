@@ -12,9 +12,14 @@
  * "go: <error>" and exits 1); a checksum mismatch is fatal, as in go: gmf_run returns
  * GMF_ECHECKSUM with go's SECURITY ERROR text in diag and no "go: " prefix.  Other run-level
  * failures (bad go.mod, bad environment) come back as an error with the message in diag.
- * When gmfetch cannot do what go would (workspaces, version queries, direct/GONOPROXY
- * modules, a go.mod that go would rewrite), the result says so in delegate_reason and the cli
- * hands the whole invocation to the go command.
+ * When gmfetch cannot do what go would (workspaces, version queries, GOPROXY=direct, a go.mod
+ * that go would rewrite), the result says so in delegate_reason and the cli hands the whole
+ * invocation to the go command.  A single module whose GOPROXY walk reaches "direct" or
+ * matches GONOPROXY/GOPRIVATE is handed alone to `go mod download -json path@version`, run in
+ * a scratch module outside the main module (so go.mod and go.sum are untouched; with -x a
+ * trace line says so), when a go command is on PATH; without one that module fails with a
+ * message saying so.  gmf_run_interrupt() (Ctrl-C) aborts the transfers, removes temp zips,
+ * stops such go children and makes gmf_run return GMF_EINTR.
  */
 #ifndef GMFETCH_RUN_H
 #define GMFETCH_RUN_H

@@ -5,14 +5,27 @@
  * the size first (HEAD, or the Content-Range of a first ranged GET: GMF_PROBE_*), and when
  * the body is above opts.shard_threshold and the server honours Range, split it into
  * opts.shard_size Range requests that pwrite() into the fd at their offsets, against the
- * final URL after redirects.  A failed shard is re-requested from its last good byte, up to
- * opts.retries times.  Memory stays bounded whatever the body size.
+ * final URL after redirects.  A failed shard (reset, timeout, stall, 408/429/5xx) is
+ * re-requested from its last good byte, up to opts.retries times, after an exponential
+ * backoff with jitter; the re-request carries If-Range with the ETag or Last-Modified of the
+ * first response, so a file that changed in between is fetched again whole, never spliced.
+ * A server that answers a ranged request with 200 gets that response used as the whole body
+ * (the other shards are cancelled), and which hosts honour Range (and HEAD) is remembered for
+ * the rest of the engine's life.  A 206 whose Content-Range or Content-Length is not what was
+ * asked, or whose complete length differs from the first response's, is an error.  Memory
+ * stays bounded whatever the body size.
+ *
+ * Credentials: https requests get Basic credentials from opts.netrc_file, parsed and matched
+ * as go's cmd/go/internal/auth does (a .netrc entry beats user:password in the URL); a plain
+ * http URL with user:password is refused without a request, as go's web.get does.
+ * Passwords never appear in traces or messages (user:xxxxx@, as url.Redacted).
  *
  * Calling sequence: gmf_transfer_new(); gmf_transfer_get_mem()/gmf_transfer_get_file() any
  * number of times; gmf_transfer_run() until nothing is pending (done callbacks may add more
  * requests, which run in the same loop); gmf_transfer_free().  Single-threaded: every call,
  * callbacks included, happens on the thread that calls gmf_transfer_run(), except
- * gmf_transfer_interrupt() which is async-signal-safe.
+ * gmf_transfer_interrupt() which is async-signal-safe.  gmf_transfer_after() schedules work
+ * of the caller's own (polling a lock or a child process) on the same loop.
  *
  * Error handling: each request ends in exactly one done callback with a result; run() itself
  * fails only for engine-level problems (curl multi errors) or after an interrupt.
@@ -40,9 +53,11 @@ struct gmf_transfer_opts {
     unsigned max_per_host;     /* connections per host (CURLMOPT_MAX_HOST_CONNECTIONS) */
     uint64_t shard_threshold;  /* bodies above this many bytes are split */
     uint64_t shard_size;       /* bytes per Range request */
-    unsigned retries;          /* re-requests of one shard before giving up */
+    unsigned retries;          /* re-requests of one shard before giving up (each after a
+                                  backoff of 250 ms doubling, with jitter, at most 8 s) */
     long connect_timeout_ms;
-    long stall_timeout_s;      /* abort a request that received nothing for this long */
+    long stall_timeout_s;      /* abort (and retry) a request that received nothing for this
+                                  long, measured by the loop on the monotonic clock; 0 = off */
     enum gmf_probe probe;
     bool http1_only;           /* turn HTTP/2 off */
     const char *user_agent;    /* may be NULL */
@@ -52,6 +67,9 @@ struct gmf_transfer_opts {
      * go's -x prints it, however a file body was split; true: a pair per HTTP attempt
      * (HEAD probes, Range shards, retries) as well. */
     bool trace_attempts;
+    /* .netrc file for https credentials (go: $NETRC, else ~/.netrc); NULL or missing = none.
+     * Read once by gmf_transfer_new(). */
+    const char *netrc_file;
 };
 
 /* Fill opts with the defaults (see transfer.c for the reasons behind each number). */
@@ -96,12 +114,22 @@ enum gmf_err gmf_transfer_run(struct gmf_transfer *t, struct gmf_diag *diag);
 /* Ask a running loop to stop (async-signal-safe). */
 void gmf_transfer_interrupt(struct gmf_transfer *t);
 
+/* Run fn(ctx) on the loop thread, inside gmf_transfer_run(), once delay_ms have passed on
+ * the monotonic clock.  A pending timer keeps run() going like a pending request; fn may add
+ * requests and timers.  Timers still pending at gmf_transfer_free() (or after an interrupt)
+ * are dropped without being called: ctx stays the caller's. */
+typedef void (*gmf_transfer_timer_fn)(void *ctx);
+void gmf_transfer_after(struct gmf_transfer *t, unsigned delay_ms, gmf_transfer_timer_fn fn,
+                        void *ctx);
+
 struct gmf_transfer_stats {
     uint64_t requests;       /* HTTP requests started, HEAD and shards included */
     uint64_t range_requests;
     uint64_t bytes;          /* body bytes received */
     uint64_t retries;
     uint64_t sharded_files;
+    uint64_t restarts;       /* bodies fetched again whole: Range ignored, or file changed */
+    uint64_t stalls;         /* requests aborted by the stall timeout */
 };
 void gmf_transfer_get_stats(const struct gmf_transfer *t, struct gmf_transfer_stats *ret);
 

@@ -2,31 +2,71 @@
 """goproxy.py: a fixture GOPROXY for gmfetch's tests, Python standard library only.
 
 Serves a directory tree (a GOPROXY layout such as <module>/@v/<version>.zip, but any tree
-works) over HTTP/1.1 with keep-alive and single-range Range support (206 + Content-Range,
-416 + "Content-Range: bytes */<size>" when unsatisfiable).  It binds 127.0.0.1 on the port
-given (0 = any free port) and prints the port on stdout, one line, then serves until killed
-(the pattern of curl's tests/http/testenv/ports.py).
+works) over HTTP/1.1 (or HTTPS with --tls-cert/--tls-key) with keep-alive and single-range
+Range support (206 + Content-Range, 416 + "Content-Range: bytes */<size>" when
+unsatisfiable).  Every file response carries a strong ETag (a hash of the bytes served) and a
+Last-Modified (the file's mtime), and If-Range is honoured as RFC 9110 section 13.1.5 says:
+a Range request whose If-Range does not match the current version gets 200 and the whole
+file.  It binds 127.0.0.1 on the port given (0 = any free port) and prints the port on
+stdout, one line, then serves until killed (the pattern of curl's
+tests/http/testenv/ports.py).
 
 Scenario switches, each off by default, so one test picks one behaviour (like curl's
 <servercmd> knobs, docs/tests/FILEFORMAT.md):
 
-  --no-range            ignore Range headers: always 200 with the whole body
+  --no-range            ignore Range headers: always 200 with the whole body, and no
+                        Accept-Ranges header
   --redirect-zip        answer GET/HEAD of a path ending in .zip with a 302 to
                         /_blob/<path>?sig=<n>, as proxy.golang.org sends zips to its storage
   --blob-deny-head      HEAD under /_blob/ answers 403, as signed storage URLs do
   --status GLOB=CODE    requests whose path matches GLOB always get CODE with a text/plain
                         body "<CODE> <reason>\\n" (repeatable)
-  --drop-after BYTES    cut the connection after BYTES body bytes of a matching GET
+  --no-etag, --no-last-modified
+                        leave that validator out of file responses
+  --ignore-if-range     serve Range requests whatever their If-Range says (a server or cache
+                        that does not implement If-Range)
+  --alt-root DIR        a second version of the tree: the first --alt-requests GETs/HEADs of
+  --alt-requests N      a file that exists in DIR and matches --fault-path are served from
+                        DIR (so the file "changes" after N requests; ETag and Last-Modified
+                        follow the bytes served)
+  --corrupt-zip         serve every .zip matching --fault-path re-packed with one byte of
+                        its last non-empty file flipped and the CRC fixed: a well-formed zip
+                        with different contents, i.e. a different go.sum hash
+  --auth USER:PASS      answer 401 (WWW-Authenticate: Basic) to requests whose path matches
+  --auth-path GLOB      GLOB (default "*") unless they carry these Basic credentials
+
+Faults, applied to matching GETs (see --fault-path/--fault-skip/--fault-times):
+
+  --drop-after BYTES    cut the connection after BYTES body bytes
   --stall-after BYTES   stop sending for --stall-seconds after BYTES body bytes, then go on
   --shift-range N       answer a Range request with the range N bytes further on (and a
                         Content-Range that says so): a server giving what was not asked
-  --fail-status CODE    answer CODE (text/plain "<CODE> <reason>\n") instead of the file
-  --fault-path GLOB     which GETs the four faults above apply to (default "*")
+  --fail-status CODE    answer CODE (text/plain "<CODE> <reason>\\n") instead of the file
+  --fault-full          answer a Range request with 200 and the whole file (Range ignored
+                        this time only: a load balancer with one bad backend)
+  --lie-length DELTA    announce Content-Length + DELTA; with DELTA > 0 the real body follows
+                        and the connection is closed, with DELTA < 0 only the announced bytes
+                        are sent
+  --size-change DELTA   serve the file as if DELTA bytes had been appended (zeros) or cut
+                        off, keeping its ETag and Last-Modified: a size that changes between
+                        responses of one "version"
+  --corrupt-at OFFSET   flip the byte at file offset OFFSET (only responses whose range
+                        covers it match)
+  --fault-path GLOB     which GETs the faults above apply to (default "*")
   --fault-skip N        leave the first N matching GETs alone (default 0); a body too
-                        short to reach the fault point is not a matching GET
+                        short to reach the fault point is not a matching GET, nor is a GET
+                        without Range for --fault-full
   --fault-times N       inject the fault this many times in total (default 1)
-  --log FILE            append one line per request: METHOD PATH RANGE STATUS BODYBYTES
-                        (RANGE is the Range header or "-"; PATH keeps its query string)
+
+Other knobs:
+
+  --rate BYTES          send bodies at about BYTES per second per response (default: as
+                        fast as possible), so tests can interrupt a transfer mid-way
+  --log FILE            append one line per request, also for requests the client aborted:
+                        METHOD PATH RANGE STATUS BODYBYTES IFRANGE AUTHUSER
+                        (RANGE is the Range header or "-"; PATH keeps its query string;
+                        IFRANGE is the If-Range header percent-encoded, or "-"; AUTHUSER the
+                        Basic user name sent, or "-")
 
 The path /redirect/<n>/<rest> answers 302 to /redirect/<n-1>/<rest>, and /redirect/1/<rest>
 to /<rest>, the chain cmd/go's own tests use (src/cmd/go/proxy_test.go) to check the
@@ -34,15 +74,21 @@ redirect limit.  A missing file is 404 with a text/plain body "not found: <path>
 """
 
 import argparse
+import base64
+import email.utils
 import fnmatch
+import hashlib
 import http.server
+import io
 import os
 import posixpath
 import socket
+import ssl
 import sys
 import threading
 import time
 import urllib.parse
+import zipfile
 
 CHUNK = 64 * 1024
 
@@ -61,7 +107,10 @@ class State:
         self.lock = threading.Lock()
         self.fault_seen = 0
         self.fault_done = 0
+        self.alt_seen = {}
         self.blob_seq = 0
+        self.corrupted = {}
+        self.bodies = {}
         self.log = open(args.log, 'a', encoding='utf-8') if args.log else None
 
     def write_log(self, line):
@@ -71,16 +120,33 @@ class State:
             self.log.write(line + '\n')
             self.log.flush()
 
-    def take_fault(self, path, length):
-        """True when this GET is the one a --drop-after/--stall-after fault applies to.  A
-        body too short to reach the fault point does not count as a matching GET."""
+    def fault_kind(self):
         a = self.args
-        at = a.drop_after if a.drop_after is not None else a.stall_after
-        if a.shift_range is not None or a.fail_status is not None:
-            at = 0
-        if at is None or length <= at:
+        for kind in ('drop_after', 'stall_after', 'shift_range', 'fail_status', 'lie_length',
+                     'size_change', 'corrupt_at'):
+            if getattr(a, kind) is not None:
+                return kind
+        if a.fault_full:
+            return 'fault_full'
+        return None
+
+    def take_fault(self, path, first, last, ranged):
+        """True when this GET is one a fault applies to.  A body too short to reach the fault
+        point does not count as a matching GET."""
+        a = self.args
+        kind = self.fault_kind()
+        if kind is None or not fnmatch.fnmatchcase(path, a.fault_path):
             return False
-        if not fnmatch.fnmatchcase(path, a.fault_path):
+        length = last - first + 1
+        if kind == 'drop_after' and length <= a.drop_after:
+            return False
+        if kind == 'stall_after' and length <= a.stall_after:
+            return False
+        if kind in ('shift_range', 'fault_full') and not ranged:
+            return False
+        if kind == 'corrupt_at' and not first <= a.corrupt_at <= last:
+            return False
+        if length <= 0 and kind not in ('fail_status', 'size_change'):
             return False
         with self.lock:
             self.fault_seen += 1
@@ -89,10 +155,42 @@ class State:
             self.fault_done += 1
             return True
 
+    def use_alt(self, path):
+        """Serve this request from --alt-root?  Counts per path."""
+        a = self.args
+        if not a.alt_root or not fnmatch.fnmatchcase(path, a.fault_path):
+            return False
+        with self.lock:
+            n = self.alt_seen.get(path, 0)
+            self.alt_seen[path] = n + 1
+            return n < a.alt_requests
+
     def next_sig(self):
         with self.lock:
             self.blob_seq += 1
             return self.blob_seq
+
+    def corrupt_zip(self, fs_path):
+        with self.lock:
+            if fs_path not in self.corrupted:
+                self.corrupted[fs_path] = repack_flipped(fs_path)
+            return self.corrupted[fs_path]
+
+
+def repack_flipped(fs_path):
+    """The zip at fs_path with one byte of its last non-empty file flipped, re-packed with the
+    same names, order and compression (so CRCs are right and go reads it fine)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(fs_path) as zin:
+        infos = zin.infolist()
+        victim = max((i for i, zi in enumerate(infos) if zi.file_size > 0), default=None)
+        with zipfile.ZipFile(out, 'w') as zout:
+            for i, zi in enumerate(infos):
+                data = zin.read(zi)
+                if i == victim:
+                    data = bytes([data[0] ^ 0x01]) + data[1:]
+                zout.writestr(zi, data, compress_type=zi.compress_type)
+    return out.getvalue()
 
 
 def quote(path):
@@ -129,6 +227,16 @@ def parse_range(value, size):
     return (first, min(last, size - 1))
 
 
+class Body:
+    """The bytes of one version of a file, with its validators."""
+
+    def __init__(self, data, mtime):
+        self.data = data
+        self.size = len(data)
+        self.etag = '"%s"' % hashlib.sha256(data).hexdigest()[:24]
+        self.last_modified = email.utils.formatdate(mtime, usegmt=True)
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     server_version = 'goproxy.py'
@@ -146,10 +254,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         self.serve(head=False)
 
+    def auth_user(self):
+        value = self.headers.get('Authorization') or ''
+        if not value.startswith('Basic '):
+            return None, None
+        try:
+            user, _, pw = base64.b64decode(value[6:]).decode('utf-8').partition(':')
+        except (ValueError, UnicodeDecodeError):
+            return None, None
+        return user, pw
+
     def finish_log(self, status, nbytes):
         rng = self.headers.get('Range') or '-'
-        self.server.state.write_log('%s %s %s %d %d' % (self.command, self.path, rng, status,
-                                                          nbytes))
+        ifr = self.headers.get('If-Range')
+        ifr = urllib.parse.quote(ifr, safe='') if ifr else '-'
+        user = self.auth_user()[0] or '-'
+        self.server.state.write_log('%s %s %s %d %d %s %s' % (self.command, self.path, rng,
+                                                                status, nbytes, ifr, user))
 
     def send_text(self, code, text, head, extra=()):
         body = text.encode('utf-8')
@@ -176,6 +297,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         path = urllib.parse.unquote(url.path)
 
+        if a.auth and fnmatch.fnmatchcase(path, a.auth_path):
+            user, pw = self.auth_user()
+            if (user, pw) != tuple(a.auth.split(':', 1)):
+                self.send_text(401, '401 Unauthorized\n', head,
+                               extra=[('WWW-Authenticate', 'Basic realm="goproxy"')])
+                return
         for glob, code in a.status:
             if fnmatch.fnmatchcase(path, glob):
                 self.send_text(code, '%d %s\n' % (code, self.responses.get(code, ('',))[0]),
@@ -201,28 +328,62 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                head)
             return
 
-        fs_path = self.resolve(path)
+        fs_path = self.resolve(a.root, path)
         if fs_path is None:
             self.send_text(404, 'not found: %s\n' % path.lstrip('/'), head)
             return
-        self.send_file(fs_path, head)
+        alt = self.resolve(a.alt_root, path) if a.alt_root else None
+        if alt is not None and st.use_alt(path):
+            fs_path = alt
+        self.send_file(fs_path, path, head)
 
-    def resolve(self, path):
+    @staticmethod
+    def resolve(root, path):
         """Map a URL path into the root; None for anything outside it or not a file."""
         clean = posixpath.normpath('/' + path)
         if '\0' in clean or clean.startswith('/..'):
             return None
-        fs_path = os.path.join(self.server.state.args.root, clean.lstrip('/'))
+        fs_path = os.path.join(root, clean.lstrip('/'))
         if not os.path.isfile(fs_path):
             return None
         return fs_path
 
-    def send_file(self, fs_path, head):
+    def load(self, fs_path, path):
+        """The file as served, with its validators; kept in memory per version so a burst of
+        Range requests for a big file costs one read and one hash."""
+        st = self.server.state
+        corrupt = st.args.corrupt_zip and path.endswith('.zip') and \
+            fnmatch.fnmatchcase(path, st.args.fault_path)
+        info = os.stat(fs_path)
+        key = (fs_path, info.st_mtime_ns, info.st_size, corrupt)
+        with st.lock:
+            body = st.bodies.get(key)
+        if body is not None:
+            return body
+        if corrupt:
+            data = st.corrupt_zip(fs_path)
+        else:
+            with open(fs_path, 'rb') as f:
+                data = f.read()
+        body = Body(data, info.st_mtime)
+        with st.lock:
+            st.bodies[key] = body
+        return body
+
+    def send_file(self, fs_path, path, head):
         st = self.server.state
         a = st.args
-        size = os.path.getsize(fs_path)
+        body = self.load(fs_path, path)
+        data, size = body.data, body.size
         ctype = CONTENT_TYPES.get(os.path.splitext(fs_path)[1], 'application/octet-stream')
-        rng = None if a.no_range else parse_range(self.headers.get('Range'), size)
+        range_hdr = None if a.no_range else self.headers.get('Range')
+        if range_hdr and not a.ignore_if_range:
+            ifr = self.headers.get('If-Range')
+            if ifr is not None and ifr not in (body.etag if not a.no_etag else None,
+                                               body.last_modified
+                                               if not a.no_last_modified else None):
+                range_hdr = None  # another version: the whole new file (RFC 9110 13.1.5)
+        rng = parse_range(range_hdr, size)
         if rng == 'unsatisfiable':
             self.send_text(416, 'range not satisfiable\n', head,
                            extra=[('Content-Range', 'bytes */%d' % size)])
@@ -231,24 +392,47 @@ class Handler(http.server.BaseHTTPRequestHandler):
             code, first, last = 200, 0, size - 1
         else:
             code, (first, last) = 206, rng
-        length = last - first + 1
         fault = False
         if not head:
-            fault = st.take_fault(urllib.parse.unquote(urllib.parse.urlsplit(self.path).path),
-                                  length)
-        if fault and a.fail_status is not None:
+            fault = st.take_fault(path, first, last, rng is not None)
+        kind = st.fault_kind() if fault else None
+        if kind == 'fail_status':
             code = a.fail_status
             self.send_text(code, '%d %s\n' % (code, self.responses.get(code, ('',))[0]), head)
             return
-        if fault and a.shift_range is not None and code == 206:
+        if kind == 'fault_full':
+            code, first, last = 200, 0, size - 1
+        if kind == 'size_change':
+            # The same version, suddenly longer or shorter: recompute the range against it.
+            if a.size_change >= 0:
+                data = data + b'\0' * a.size_change
+            else:
+                data = data[:max(0, size + a.size_change)]
+            size = len(data)
+            rng = parse_range(range_hdr, size)
+            if rng == 'unsatisfiable':
+                self.send_text(416, 'range not satisfiable\n', head,
+                               extra=[('Content-Range', 'bytes */%d' % size)])
+                return
+            code, first, last = (200, 0, size - 1) if rng is None else (206,) + rng
+        if kind == 'shift_range' and code == 206:
             first = min(first + a.shift_range, size - 1)
             last = min(last + a.shift_range, size - 1)
-            length = last - first + 1
+        if kind == 'corrupt_at':
+            data = bytearray(data)
+            data[a.corrupt_at] ^= 0x01
+            data = bytes(data)
+        length = last - first + 1
+        announced = length + (a.lie_length if kind == 'lie_length' else 0)
         self.send_response(code)
         self.send_header('Content-Type', ctype)
-        self.send_header('Content-Length', str(length))
+        self.send_header('Content-Length', str(max(0, announced)))
         if not a.no_range:
             self.send_header('Accept-Ranges', 'bytes')
+        if not a.no_etag:
+            self.send_header('ETag', body.etag)
+        if not a.no_last_modified:
+            self.send_header('Last-Modified', body.last_modified)
         if code == 206:
             self.send_header('Content-Range', 'bytes %d-%d/%d' % (first, last, size))
         self.end_headers()
@@ -256,33 +440,42 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.finish_log(code, 0)
             return
 
-        drop_at = a.drop_after if fault and a.drop_after is not None else None
-        stall_at = a.stall_after if fault and a.stall_after is not None else None
+        send_len = min(length, max(0, announced))
+        drop_at = a.drop_after if kind == 'drop_after' else None
+        stall_at = a.stall_after if kind == 'stall_after' else None
         sent = 0
-        with open(fs_path, 'rb') as f:
-            f.seek(first)
-            while sent < length:
+        t0 = time.monotonic()
+        try:
+            while sent < send_len:
                 if drop_at is not None and sent >= drop_at:
-                    self.finish_log(code, sent)
-                    self.cut()
-                    return
+                    break
                 if stall_at is not None and sent >= stall_at:
                     self.wfile.flush()
                     time.sleep(a.stall_seconds)
                     stall_at = None
-                want = min(CHUNK, length - sent)
+                want = min(CHUNK, send_len - sent)
+                if a.rate:
+                    want = min(want, max(1, a.rate // 50))
                 for at in (drop_at, stall_at):
                     if at is not None:
                         want = min(want, at - sent)
-                data = f.read(want)
-                if not data:
-                    break
-                self.wfile.write(data)
-                sent += len(data)
+                self.wfile.write(data[first + sent:first + sent + want])
+                sent += want
+                if a.rate:
+                    ahead = sent / a.rate - (time.monotonic() - t0)
+                    if ahead > 0:
+                        self.wfile.flush()
+                        time.sleep(ahead)
+        except (ConnectionError, TimeoutError, ssl.SSLError):
+            self.close_connection = True
+            self.finish_log(code, sent)
+            return
         self.finish_log(code, sent)
+        if drop_at is not None or (kind == 'lie_length' and announced != length):
+            self.cut()
 
     def cut(self):
-        """Close the connection mid-body: the client sees EOF before Content-Length."""
+        """Close the connection now: the client sees EOF where the headers promised more."""
         self.close_connection = True
         try:
             self.wfile.flush()
@@ -293,10 +486,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default listen backlog is 5: the sixth simultaneous connect would wait
+    # for a SYN retransmission (1 s), which looks like a slow proxy to the client.
+    request_queue_size = 128
 
     def handle_error(self, request, client_address):
         """A client that hangs up mid-body (a test aborting on purpose) is not news."""
-        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, ssl.SSLError)):
             return
         super().handle_error(request, client_address)
 
@@ -319,18 +515,39 @@ def main():
     p.add_argument('--blob-deny-head', action='store_true', help='403 for HEAD under /_blob/')
     p.add_argument('--status', type=glob_code, action='append', default=[],
                    metavar='GLOB=CODE', help='always answer CODE for matching paths')
+    p.add_argument('--no-etag', action='store_true')
+    p.add_argument('--no-last-modified', action='store_true')
+    p.add_argument('--ignore-if-range', action='store_true')
+    p.add_argument('--alt-root', help='second version of the tree')
+    p.add_argument('--alt-requests', type=int, default=1)
+    p.add_argument('--corrupt-zip', action='store_true')
+    p.add_argument('--auth', metavar='USER:PASS')
+    p.add_argument('--auth-path', default='*')
+    p.add_argument('--tls-cert')
+    p.add_argument('--tls-key')
+    p.add_argument('--rate', type=int, default=0, help='body bytes per second per response')
     p.add_argument('--drop-after', type=int, help='cut the connection after N body bytes')
     p.add_argument('--stall-after', type=int, help='pause after N body bytes')
     p.add_argument('--stall-seconds', type=float, default=5.0)
     p.add_argument('--shift-range', type=int, help='serve Range requests N bytes off')
     p.add_argument('--fail-status', type=int, help='answer CODE instead of the file')
+    p.add_argument('--fault-full', action='store_true', help='200 with the whole file')
+    p.add_argument('--lie-length', type=int, help='announce Content-Length + DELTA')
+    p.add_argument('--size-change', type=int, help='serve the file DELTA bytes longer')
+    p.add_argument('--corrupt-at', type=int, help='flip the byte at this file offset')
     p.add_argument('--fault-path', default='*', help='GLOB of paths the fault applies to')
     p.add_argument('--fault-skip', type=int, default=0)
     p.add_argument('--fault-times', type=int, default=1)
     args = p.parse_args()
     args.root = os.path.abspath(args.root)
+    if args.alt_root:
+        args.alt_root = os.path.abspath(args.alt_root)
 
     server = Server(('127.0.0.1', args.port), Handler)
+    if args.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     server.state = State(args)
     print(server.server_address[1], flush=True)
     try:
