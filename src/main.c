@@ -110,6 +110,9 @@ static int report(const struct gmf_options *o, const struct gmf_run_result *res)
 {
     int status = 0;
 
+    /* go prints its notices ("skipping download of the main module") before anything else. */
+    if (res->notice)
+        (void)fprintf(stderr, "%s\n", res->notice);
     if (o->run.json) {
         struct gmf_buf b;
         gmf_buf_init(&b, GMF_BUF_UNLIMITED);
@@ -136,8 +139,6 @@ static int report(const struct gmf_options *o, const struct gmf_run_result *res)
             }
         }
     }
-    if (res->notice)
-        (void)fprintf(stderr, "%s\n", res->notice);
     return status;
 }
 

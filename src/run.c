@@ -246,6 +246,7 @@ struct run {
     struct gocmd *gocmds; /* modules handed to the go command, running or queued */
     bool gocmd_timer;     /* the poll timer is armed */
     char *go_path;        /* go on PATH ("" if none), resolved at first need */
+    bool root_made;     /* GOMODCACHE was created (at the first fetch) */
 };
 
 static void set_fatal(struct run *r, const struct gmf_diag *d)
@@ -595,8 +596,15 @@ static void proxy_get(struct run *r, const char *path, const char *esc_path,
                       const char *esc_version, const char *ext, bool file, int fd, size_t max,
                       proxy_done_fn done, void *ctx, void (*abandon)(void *ctx))
 {
-    struct preq *q = gmf_xcalloc(1, sizeof(*q));
+    struct preq *q;
 
+    /* go creates GOMODCACHE when it first fetches something (modfetch checkCacheDir), so a
+     * run that fetches nothing leaves no trace. */
+    if (!r->root_made) {
+        r->root_made = true;
+        (void)gmf_fs_mkdir_p(r->env->gomodcache, 0777, NULL);
+    }
+    q = gmf_xcalloc(1, sizeof(*q));
     q->abandon = abandon;
     q->next = r->preqs;
     if (r->preqs)
@@ -1740,6 +1748,18 @@ static void add_arg_error(struct run *r, const char *path, const char *version, 
     r->mods[r->nmods - 1].pending = 0;
 }
 
+/* The version the main go.mod requires of path (the highest if listed twice), or NULL. */
+static const char *root_version(const struct run *r, const char *path)
+{
+    const char *v = NULL;
+
+    for (size_t i = 0; i < r->main.nrequire; i++)
+        if (!strcmp(r->main.require[i].path, path) &&
+            (!v || gmf_semver_compare(r->main.require[i].version, v) > 0))
+            v = r->main.require[i].version;
+    return v;
+}
+
 /* The download list for the arguments, in go's output order (modcmd/download.go). */
 static enum gmf_err plan_downloads(struct run *r, struct gmf_diag *diag)
 {
@@ -1805,20 +1825,20 @@ static enum gmf_err plan_downloads(struct run *r, struct gmf_diag *diag)
             }
             free(path);
         } else {
-            const char *v = r->graph ? gmf_graph_selected(r->graph, arg) : NULL;
-            struct gmf_diag d;
-            gmf_diag_init(&d);
+            /* Without a loaded graph (a root of a pruned main module, see gmf_run) the
+             * selected version is the root's own (modload rootSelected). */
+            const char *v = r->graph ? gmf_graph_selected(r->graph, arg) : root_version(r, arg);
             if (r->have_main && !strcmp(arg, r->main.module))
-                continue;
-            if (gmf_modpath_check(arg, &d)) {
-                add_arg_error(r, arg, "", d.msg);
-            } else if (!v) {
+                continue; /* the "skipping download" notice was given up front */
+            if (!v) {
+                /* go does not check the path's syntax here (modload/list.go). */
                 char *e = gmf_xasprintf("module %s: not a known dependency", arg);
                 add_arg_error(r, arg, "", e);
                 free(e);
             } else {
-                const char *rp, *rv;
-                gmf_graph_resolve(r->graph, arg, v, &rp, &rv);
+                const struct gmf_replace *rep = gmf_gomod_find_replace(&r->main, arg, v);
+                const char *rp = rep ? rep->new_path : arg;
+                const char *rv = rep ? rep->new_version : v;
                 if (*rv)
                     add_mod(r, rp, rv);
             }
@@ -1849,9 +1869,15 @@ static const char *needs_delegation(const struct gmf_run_opts *o)
         if (strstr(arg, "..."))
             return "module patterns are resolved by the go command";
         if (at) {
+            char *path = gmf_xstrndup(arg, (size_t)(at - arg));
             char *canon = gmf_semver_canonical(at + 1);
-            bool exact = canon && !strcmp(canon, at + 1);
+            /* go takes a version as exact only when it is canonical and valid for the path
+             * (modfetch/proxy.go Stat): rsc.io/breaker@v2.0.0 is a query that resolves to
+             * v2.0.0+incompatible. */
+            bool exact = canon && !strcmp(canon, at + 1) &&
+                         gmf_modpath_check_version(path, at + 1, NULL) == GMF_OK;
             free(canon);
+            free(path);
             if (!exact)
                 return "version queries are resolved by the go command";
         }
@@ -1931,8 +1957,12 @@ static enum gmf_err write_gosum(struct run *r, bool explicit_args, struct gmf_di
     bool any = false;
     int fd;
 
-    for (size_t i = 0; i < r->nadded; i++)
-        any |= explicit_args || r->added[i].graph_phase;
+    /* modfetch.WriteGoSum does not even open go.sum unless a line it keeps is new. */
+    for (size_t i = 0; i < r->nadded && !any; i++) {
+        struct gmf_sum_line l = {r->added[i].path, r->added[i].version, r->added[i].gomod,
+                                 r->added[i].hash, true};
+        any = keep_line(&l, &k);
+    }
     if (!any || !r->gosum_path)
         return GMF_OK;
 
@@ -2127,6 +2157,21 @@ static enum gmf_err load_main(struct run *r, struct gmf_diag *diag)
     return e;
 }
 
+/* A main go.mod that go 1.19 rewrites as soon as it loads it: no go line (go adds one and
+ * converts the module to a pruned graph, modload/init.go addGoStmt), or a requirement on a
+ * version the module excludes (go drops it).  gmfetch leaves such a go.mod to go. */
+static const char *rewrites_gomod(const struct gmf_gomod *m)
+{
+    if (!*m->go)
+        return "go.mod has no go directive (go adds one and rewrites go.mod)";
+    for (size_t i = 0; i < m->nrequire; i++)
+        for (size_t j = 0; j < m->nexclude; j++)
+            if (!strcmp(m->require[i].path, m->exclude[j].path) &&
+                !strcmp(m->require[i].version, m->exclude[j].version))
+                return "go.mod requires an excluded version (go drops it and rewrites go.mod)";
+    return NULL;
+}
+
 /* Every main-module requirement must be at its selected version; otherwise go rewrites
  * go.mod, which gmfetch leaves to go. */
 static bool requirements_consistent(struct run *r)
@@ -2193,6 +2238,21 @@ enum gmf_err gmf_run(const struct gmf_run_opts *opts, const struct gmf_goenv *en
         }
         if (e)
             goto out;
+        if ((why = rewrites_gomod(&r.main)) != NULL) {
+            ret->delegate_reason = gmf_xstrdup(why);
+            goto out;
+        }
+        /* go names the main module first (modcmd/download.go), before any download. */
+        for (size_t a = 0; a < opts->nargs; a++) {
+            if (strcmp(opts->args[a], r.main.module) != 0)
+                continue;
+            char *line = gmf_xasprintf("%s%sgo: skipping download of %s that resolves to the "
+                                       "main module",
+                                       ret->notice ? ret->notice : "", ret->notice ? "\n" : "",
+                                       opts->args[a]);
+            free(ret->notice);
+            ret->notice = line;
+        }
     } else {
         for (size_t a = 0; a < opts->nargs; a++) {
             if (!strchr(opts->args[a], '@')) {
@@ -2214,10 +2274,6 @@ enum gmf_err gmf_run(const struct gmf_run_opts *opts, const struct gmf_goenv *en
         goto out;
     }
 
-    /* go creates GOMODCACHE itself before it looks anything up (modfetch checkCacheDir). */
-    e = gmf_fs_mkdir_p(env->gomodcache, 0777, diag);
-    if (e)
-        goto out;
     {
         /* go reads $NETRC, else ~/.netrc (cmd/go/internal/auth netrcPath). */
         struct gmf_transfer_opts topts = opts->transfer;
@@ -2235,9 +2291,16 @@ enum gmf_err gmf_run(const struct gmf_run_opts *opts, const struct gmf_goenv *en
         gmf_transfer_interrupt(r.t);
 
     /* Phase 2: the module graph, unless only exact path@version arguments were given. */
+    /* go loads the full graph for no arguments, "all", and a path argument unless the
+     * graph is pruned and the path is a root (modload/list.go needFullGraph). */
     bool need_graph = r.have_main && !r.explicit_args;
-    for (size_t a = 0; a < opts->nargs; a++)
-        need_graph |= r.have_main && !strchr(opts->args[a], '@');
+    bool main_pruned = r.have_main && gmf_gomod_compare_go(r.main.go, "1.17") >= 0;
+    for (size_t a = 0; a < opts->nargs && r.have_main; a++) {
+        const char *arg = opts->args[a];
+        if (strchr(arg, '@') || !strcmp(arg, r.main.module))
+            continue;
+        need_graph |= !strcmp(arg, "all") || !main_pruned || !root_version(&r, arg);
+    }
     if (need_graph) {
         r.graph = gmf_graph_new(&r.main);
         r.in_graph_phase = true;

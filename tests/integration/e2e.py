@@ -255,14 +255,9 @@ GOTEST_SCENARIOS = [
     gotest('gotest-nogo-noargs', 'gotest-nogo', gosum='none', postcheck=False,
            present_a=(QUOTE_EP + 'v1.5.2.zip',), absent_a=(SAMPLER_EP + 'v1.3.0.zip',),
            desc='main go.mod without go line (mod_download): go writes go 1.19 and the '
-                'indirect requirements, and fetches only the zips of the listed ones',
-           xfail='main go.mod without go line: go adds "go 1.19", converts to pruned and '
-                 'fetches only the listed requirements; gmfetch treats it as unpruned and '
-                 'leaves go.mod alone'),
+                'indirect requirements, and fetches only the zips of the listed ones'),
     gotest('gotest-nogo-all', 'gotest-nogo', ['all'], gosum='none',
-           desc='no go line, `all`',
-           xfail='main go.mod without go line: go adds "go 1.19" and the indirect '
-                 'requirements to go.mod; gmfetch leaves go.mod alone'),
+           desc='no go line, `all`'),
     # mod_download.txt, in its order: module m (no go line, no requirements; the first
     # command adds "go 1.19", so the later steps start from gotest-m, which has it) ...
     gotest('gotest-m-version', 'gotest-m-nogo', ['rsc.io/quote@v1.5.0'], gosum='none',
@@ -270,12 +265,9 @@ GOTEST_SCENARIOS = [
            present_a=(QUOTE_EP + 'v1.5.0.info', QUOTE_EP + 'v1.5.0.mod', QUOTE_EP + 'v1.5.0.zip'),
            absent_a=(QUOTE_EP + 'v1.5.2.info', QUOTE_EP + 'v1.5.2.mod'),
            desc='path@version prints nothing and loads no retractions (no v1.5.2 .info/.mod); '
-                'go adds "go 1.19" to go.mod',
-           xfail='go adds "go 1.19" to a go.mod without go line; gmfetch leaves it, and '
-                 'creates an empty go.sum where go writes none'),
+                'go adds "go 1.19" to go.mod'),
     gotest('gotest-m-version119', 'gotest-m', ['rsc.io/quote@v1.5.0'], gosum='none',
-           postcheck=False, desc='the same with a go line',
-           xfail='gmfetch creates an empty go.sum where go writes none'),
+           postcheck=False, desc='the same with a go line'),
     gotest('gotest-m-query', 'gotest-m', ['-json', 'rsc.io/quote@<=v1.5.0'], gosum='none',
            postcheck=False,
            go_stdout=('\t"Version": "v1.5.0"',
@@ -293,9 +285,7 @@ GOTEST_SCENARIOS = [
            desc='-json: the error in the JSON object'),
     gotest('gotest-m-badpath', 'gotest-m', ['bad/path'], gosum='none', postcheck=False,
            go_rc=1, go_stderr=('go: module bad/path: not a known dependency\n',),
-           desc='module path not in the build list',
-           xfail='path-only argument: go says "not a known dependency" without checking '
-                 'the path syntax; gmfetch also creates GOMODCACHE'),
+           desc='module path not in the build list'),
     gotest('gotest-m-badpath-latest', 'gotest-m', ['bad/path@latest'], gosum='none',
            postcheck=False, go_rc=1,
            go_stderr=('go: bad/path@latest: malformed module path "bad/path": missing dot in '
@@ -307,22 +297,17 @@ GOTEST_SCENARIOS = [
     gotest('gotest-m-badpath-json', 'gotest-m', ['-json', 'bad/path'], gosum='none',
            postcheck=False, go_rc=1,
            go_stdout=('\t"Error": "module bad/path: not a known dependency"',),
-           desc='-json: not a known dependency',
-           xfail='path-only argument: go says "not a known dependency" without checking '
-                 'the path syntax; gmfetch also creates GOMODCACHE'),
+           desc='-json: not a known dependency'),
     gotest('gotest-m-main', 'gotest-m', ['m'], gosum='none', postcheck=False,
            go_stderr=('go: skipping download of m that resolves to the main module\n',),
-           desc='the main module: a warning, exit 0',
-           xfail='no "skipping download of m that resolves to the main module" warning '
-                 'from gmfetch; gmfetch also creates GOMODCACHE'),
+           desc='the main module: a warning, exit 0'),
     gotest('gotest-m-main-latest', 'gotest-m', ['m@latest'], gosum='none', postcheck=False,
            go_rc=1, go_stderr=('go: m@latest: malformed module path "m": missing dot in first '
                                'path element\n',),
            desc='the main module with a query'),
     gotest('gotest-m-x', 'gotest-m', ['-x', 'rsc.io/quote@v1.0.0'], gosum='none',
            postcheck=False, xtrace=True, go_stderr=('# get http://127.0.0.1:',),
-           desc='-x path@version: the GOPROXY requests',
-           xfail='gmfetch creates an empty go.sum where go writes none'),
+           desc='-x path@version: the GOPROXY requests'),
     # ... requiring rsc.io/quote v1.5.3-pre1 ...
     gotest('gotest-pre-noargs', 'gotest-pre', gosum='none',
            present_a=(QUOTE_EP + 'v1.5.3-pre1.zip', 'rsc.io/quote@v1.5.3-pre1'),
@@ -342,13 +327,10 @@ GOTEST_SCENARIOS = [
     gotest('gotest-replace-follow-explicit', 'gotest-replace-follow',
            ['-json', 'rsc.io/quote@v1.5.1'], gosum='none', postcheck=False,
            present_a=(QUOTE_EP + 'v1.5.1.zip',),
-           desc='explicit path@version does not follow the replacement',
-           xfail='gmfetch creates an empty go.sum where go writes none'),
+           desc='explicit path@version does not follow the replacement'),
     gotest('gotest-replace-follow-path', 'gotest-replace-follow', ['-json', 'rsc.io/quote'],
            gosum='none', postcheck=False,
-           desc='module path argument: the selected version, replaced',
-           xfail='a path-only argument naming a root of a pruned main module: go does not '
-                 'load the full graph; gmfetch does (extra .mod files and go.sum lines)'),
+           desc='module path argument: the selected version, replaced'),
     gotest('gotest-replace-follow-all', 'gotest-replace-follow', ['all'], postcheck=False,
            gosum='none', desc='`all` with the replacement'),
     # ... the update/ directory: go 1.16 go.mod with an outdated requirement, no go.sum
@@ -398,19 +380,14 @@ GOTEST_SCENARIOS = [
     gotest('gotest-exclude-required', 'gotest-exclude-required', gosum='none', postcheck=False,
            go_rc=1, go_stderr=('go: dropping requirement on excluded version rsc.io/sampler '
                                'v1.3.0\n', 'not a known dependency'),
-           desc='go 1.17 main requires an excluded version: go drops it from go.mod, fails',
-           xfail='main module requires an excluded version: go drops it from go.mod and '
-                 'fails; gmfetch downloads the excluded version'),
+           desc='go 1.17 main requires an excluded version: go drops it from go.mod, fails'),
     # +incompatible, gopkg.in, pseudo-versions, upper case
     gotest('gotest-incompat', 'gotest-incompat', ['-json', 'all'],
            desc='+incompatible versions (one with a package in a subdirectory) and gopkg.in'),
     gotest('gotest-incompat-query', 'gotest-m', ['rsc.io/breaker@v2.0.0'], gosum='none',
            postcheck=False,
            present_a=('cache/download/rsc.io/breaker/@v/v2.0.0+incompatible.zip',),
-           desc='path@v2.0.0 of a module without go.mod resolves to v2.0.0+incompatible',
-           xfail='path@v2.0.0 without /v2: go resolves it (proxy answers '
-                 'v2.0.0+incompatible); gmfetch fails with "proxy returned info for '
-                 'version ... instead of requested version"'),
+           desc='path@v2.0.0 of a module without go.mod resolves to v2.0.0+incompatible'),
     gotest('gotest-pseudo-noargs', 'gotest-pseudo', desc='pseudo-versions of three kinds'),
     gotest('gotest-pseudo-jsonall', 'gotest-pseudo', ['-json', 'all'], postcheck=False,
            desc='pseudo-versions, -json all'),
@@ -422,8 +399,7 @@ GOTEST_SCENARIOS = [
            desc='-x: the escaped request URLs'),
     gotest('gotest-upper-explicit', 'gotest-m',
            ['-json', 'rsc.io/QUOTE@v1.5.2', 'rsc.io/CGO@v1.0.0'],
-           gosum='none', postcheck=False, desc='explicit upper-case path@version',
-           xfail='gmfetch creates an empty go.sum where go writes none'),
+           gosum='none', postcheck=False, desc='explicit upper-case path@version'),
     # more test modules: odd paths, nested modules, cycles, directives in dependencies' go.mod
     gotest('gotest-misc-noargs', 'gotest-misc',
            desc='path ending in .go, nested modules, split package, late /v2 migration, '
@@ -435,8 +411,7 @@ GOTEST_SCENARIOS = [
             'github.com/dmitshur-test/modtest5@v0.5.0-alpha', 'example.com/nest@v1.0.0'],
            gosum='none', postcheck=False,
            desc='path@version: a package under .dot/, a go.mod-only cycle member, a go.mod '
-                'with replace, a .mod-only /v2 version, a prerelease',
-           xfail='gmfetch creates an empty go.sum where go writes none'),
+                'with replace, a .mod-only /v2 version, a prerelease'),
     gotest('gotest-depdirectives', 'gotest-depdirectives', gosum='none',
            desc='a dependency\'s go.mod excludes the rsc.io/quote version the main module '
                 'requires: only the main module\'s exclude counts'),
@@ -448,8 +423,7 @@ GOTEST_SCENARIOS = [
            ['-json', 'example.com/join@v1.0.0', 'example.com/split@v1.1.0',
             'example.com/quote@v1.5.2'], gosum='none', postcheck=False,
            desc='versions with no files: empty zip, empty extracted dir; a .mod whose module '
-                'line names another path',
-           xfail='gmfetch creates an empty go.sum where go writes none'),
+                'line names another path'),
     gotest('gotest-missingmod', 'gotest-m', ['example.com/retract/missingmod@v1.9.0'],
            gosum='none', postcheck=False, go_rc=1, go_stderr=('v1.9.0.mod: 404 Not Found',),
            desc='.info but no .mod on the proxy'),
@@ -485,10 +459,7 @@ GOTEST_SCENARIOS = [
            desc='zip entry outside path@version/'),
     gotest('gotest-badversion', 'gotest-m', ['example.com/downgrade@v2.0.0'], gosum='none',
            postcheck=False, go_rc=1, go_stderr=('should be v0 or v1, not v2',),
-           desc='v2.0.0 of a path without /v2 whose .mod exists: zip refused',
-           xfail='invalid version fails at extraction in go: zip and ziphash stay cached, '
-                 '"-> unzip <zip>: ..." line and "unzip <zip>: " prefix; gmfetch rejects '
-                 'the zip while downloading'),
+           desc='v2.0.0 of a path without /v2 whose .mod exists: zip refused'),
     gotest('gotest-badchain', 'gotest-badchain', gosum='none', postcheck=False, go_rc=1,
            go_stderr=('module declares its path as: badchain.example.com/c',),
            desc='a go.mod deep in the graph declares another path: graph load fails',
