@@ -989,26 +989,37 @@ static void decode_string_field(struct dec *d, struct str *dst, struct decode_er
     skip_value(d);
 }
 
+/* Step to the next member of an object already known to be well formed (the scanner ran
+ * first).  Returns false at the closing '}' (not consumed); otherwise *ret_k is the index of
+ * the key in names (encoding/json's case-insensitive match) or -1, and d is at the value. */
+static bool next_member(struct dec *d, const char *const *names, size_t n, int *ret_k)
+{
+    struct str key;
+
+    skip_ws(d);
+    if (d->d[d->i] == '}')
+        return false;
+    if (d->d[d->i] == ',') {
+        d->i++;
+        skip_ws(d);
+    }
+    key = read_string(d);
+    skip_ws(d);
+    d->i++; /* ':' */
+    skip_ws(d);
+    *ret_k = match_field(names, n, &key);
+    str_free(&key);
+    return true;
+}
+
 static void decode_origin(struct dec *d, struct origin *o, struct decode_err *e)
 {
     d->i++; /* '{' */
     for (;;) {
-        struct str key;
         int k;
 
-        skip_ws(d);
-        if (d->d[d->i] == '}')
+        if (!next_member(d, origin_names, O_COUNT, &k))
             break;
-        if (d->d[d->i] == ',') {
-            d->i++;
-            skip_ws(d);
-        }
-        key = read_string(d);
-        skip_ws(d);
-        d->i++; /* ':' */
-        skip_ws(d);
-        k = match_field(origin_names, O_COUNT, &key);
-        str_free(&key);
         if (k < 0) {
             skip_value(d);
         } else {
@@ -1039,22 +1050,10 @@ static void decode_info(struct dec *d, struct info *in, struct decode_err *e)
     }
     d->i++;
     for (;;) {
-        struct str key;
         int k;
 
-        skip_ws(d);
-        if (d->d[d->i] == '}')
+        if (!next_member(d, names, 3, &k))
             break;
-        if (d->d[d->i] == ',') {
-            d->i++;
-            skip_ws(d);
-        }
-        key = read_string(d);
-        skip_ws(d);
-        d->i++; /* ':' */
-        skip_ws(d);
-        k = match_field(names, 3, &key);
-        str_free(&key);
         c = d->d[d->i];
         if (k == 0) {
             decode_string_field(d, &in->version, e, "Go struct field RevInfo.Version");

@@ -2,6 +2,7 @@
 #include "gmfetch/options.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,8 +50,8 @@ static const struct opt table[] = {
     {OPT_REUSE, "reuse", 0, "FILE", "handed to the go command (direct mode only)"},
     {OPT_MODFILE, "modfile", 0, "FILE", "handed to the go command"},
     {OPT_OVERLAY, "overlay", 0, "FILE", "handed to the go command"},
-    {OPT_JOBS, "jobs", 'j', "N", "requests in flight at once (default 64)"},
-    {OPT_CONNECTIONS, "connections", 0, "N", "connections per host (default 8)"},
+    {OPT_JOBS, "jobs", 'j', "N", "requests in flight at once"},
+    {OPT_CONNECTIONS, "connections", 0, "N", "connections per host"},
     {OPT_SHARD_SIZE, "shard-size", 0, "BYTES", "bytes per Range request of a large zip"},
     {OPT_SHARD_THRESHOLD, "shard-threshold", 0, "BYTES", "split zips larger than this"},
     {OPT_RETRIES, "retries", 0, "N", "re-requests of one failed shard"},
@@ -272,8 +273,38 @@ enum gmf_err gmf_options_parse(struct gmf_options *o, int argc, char **argv,
     return GMF_OK;
 }
 
+/* " (default N)" from the transfer defaults themselves, so the help cannot drift from them. */
+static void print_default(FILE *f, const struct opt *op, const struct gmf_transfer_opts *t)
+{
+    switch (op->id) {
+    case OPT_JOBS:
+        (void)fprintf(f, " (default %u)", t->max_total);
+        break;
+    case OPT_CONNECTIONS:
+        (void)fprintf(f, " (default %u)", t->max_per_host);
+        break;
+    case OPT_SHARD_SIZE:
+        (void)fprintf(f, " (default %" PRIu64 ")", t->shard_size);
+        break;
+    case OPT_SHARD_THRESHOLD:
+        (void)fprintf(f, " (default %" PRIu64 ")", t->shard_threshold);
+        break;
+    case OPT_RETRIES:
+        (void)fprintf(f, " (default %u)", t->retries);
+        break;
+    case OPT_TIMEOUT:
+        (void)fprintf(f, " (default %ld)", t->stall_timeout_s);
+        break;
+    default:
+        break;
+    }
+}
+
 void gmf_options_help(FILE *f)
 {
+    struct gmf_transfer_opts defaults;
+
+    gmf_transfer_opts_default(&defaults);
     (void)fprintf(f, "usage: gmfetch [flags] [modules]\n\n"
                      "Fill the Go module cache like 'go mod download', faster.\n"
                      "Modules: none (the main module's requirements), all, path, "
@@ -287,7 +318,9 @@ void gmf_options_help(FILE *f)
         else
             (void)snprintf(left, sizeof(left), "%s%s%s%s", dashes(op), op->name,
                            op->arg ? " " : "", op->arg ? op->arg : "");
-        (void)fprintf(f, "  %-28s %s\n", left, op->help);
+        (void)fprintf(f, "  %-28s %s", left, op->help);
+        print_default(f, op, &defaults);
+        (void)fputc('\n', f);
     }
     (void)fprintf(f, "\nExit status: 0 success, 1 a module failed, 2 usage error, "
                      "130 interrupted.\n");

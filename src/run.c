@@ -1252,6 +1252,24 @@ static void set_step_error(struct mod *m, enum step s, const char *err)
         m->err[s] = gmf_xstrdup(err);
 }
 
+/* The common start of the three step callbacks: a walk that reached "direct" hands the
+ * module to go; a failed walk ends the step with go's "<path>@<version>: " prefix.
+ * Returns true when the step was ended here. */
+static bool step_walk_failed(struct mod *m, enum step s, const struct walk_result *w)
+{
+    if (w->direct) {
+        mod_step_direct(m, s, w->err);
+        return true;
+    }
+    if (w->err) {
+        char *e = gmf_xasprintf("%s@%s: %s", m->path, m->version, w->err);
+        mod_step_done(m, s, e);
+        free(e);
+        return true;
+    }
+    return false;
+}
+
 static void info_fetched(void *ctx, const struct walk_result *w)
 {
     struct mod *m = ctx;
@@ -1260,16 +1278,8 @@ static void info_fetched(void *ctx, const struct walk_result *w)
     struct gmf_diag d;
     char *version = NULL;
 
-    if (w->direct) {
-        mod_step_direct(m, STEP_INFO, w->err);
+    if (step_walk_failed(m, STEP_INFO, w))
         return;
-    }
-    if (w->err) {
-        char *e = gmf_xasprintf("%s@%s: %s", m->path, m->version, w->err);
-        mod_step_done(m, STEP_INFO, e);
-        free(e);
-        return;
-    }
     gmf_diag_init(&d);
     gmf_buf_init(&out, GMF_BUF_UNLIMITED);
     if (gmf_json_info_reencode(res->body->data ? res->body->data : "", res->body->len, &version,
@@ -1320,16 +1330,8 @@ static void mod_fetched(void *ctx, const struct walk_result *w)
 {
     struct mod *m = ctx;
 
-    if (w->direct) {
-        mod_step_direct(m, STEP_MOD, w->err);
+    if (step_walk_failed(m, STEP_MOD, w))
         return;
-    }
-    if (w->err) {
-        char *e = gmf_xasprintf("%s@%s: %s", m->path, m->version, w->err);
-        mod_step_done(m, STEP_MOD, e);
-        free(e);
-        return;
-    }
     mod_verify_bytes(m, w->res->body->data ? w->res->body->data : "", w->res->body->len, true);
 }
 
@@ -1378,16 +1380,8 @@ static void zip_fetched(void *ctx, const struct walk_result *w)
 {
     struct mod *m = ctx;
 
-    if (w->direct) {
-        mod_step_direct(m, STEP_ZIP, w->err);
+    if (step_walk_failed(m, STEP_ZIP, w))
         return;
-    }
-    if (w->err) {
-        char *e = gmf_xasprintf("%s@%s: %s", m->path, m->version, w->err);
-        mod_step_done(m, STEP_ZIP, e);
-        free(e);
-        return;
-    }
     mod_step_done(m, STEP_ZIP, NULL);
 }
 
