@@ -19,8 +19,8 @@
  *   2. if the tree is not complete (T2): create <ev>.partial, then remove the stale tree and
  *      old "<dir>.tmp-*" dirs; extract while hashing.  Else just hash.
  *   3. verify(h1).  On refusal: remove the tree we extracted, then .partial, then the temp.
- *   4. write <ev>.ziphash in place (open O_RDWR|O_CREAT 0666, LOCK_EX, truncate, write,
- *      fsync: lockedfile.Create as hashZip does).
+ *   4. write <ev>.ziphash: a fsynced temp renamed over it (see write_ziphash: go writes it
+ *      in place and can leave it empty).
  *   5. rename temp -> <ev>.zip; fsync the directory.
  *   6. chmod the tree's directories &^0222, children first (unless rw); unlink .partial.
  *   7. unlock.
@@ -49,8 +49,9 @@
  * process that already trusted a complete tree keeps using it: we only ever remove trees that
  * are incomplete by T2, and only under the lock.  go releases the lock between its zip and its
  * extraction, so gmf_cache_zip_begin() may find zip + ziphash but no tree; it then extracts
- * the tree itself, as go's download() would.  The ziphash is written and read under flock as
- * go's lockedfile does; list is rewritten under flock on itself (rewriteVersionList).
+ * the tree itself, as go's download() would.  The ziphash is read under a shared flock as
+ * go's lockedfile does (go's checkMod may rewrite one in place); list is rewritten under flock
+ * on itself (rewriteVersionList).
  *
  * Durability: the temp zip and the ziphash are fsynced before the zip rename and the
  * directory afterwards, so after a power loss a published zip has its bytes and its ziphash.
@@ -277,36 +278,47 @@ out:
     return r;
 }
 
-/* lockedfile.Create + Truncate + WriteAt as in hashZip, plus an fsync so the ziphash is on
- * disk before the zip it vouches for is renamed into place. */
+/* hashZip writes the ziphash in place (lockedfile.Create + Truncate + WriteAt), so a kill
+ * between its truncate and its write leaves an empty ziphash; next to a complete tree go
+ * trusts that (DownloadDir only checks that the file exists) and then fails to verify.  We
+ * write a temp and rename it over, so readers see the old hash or the new one, never a torn
+ * one.  The temp is named "<ev>.zip<digits>.tmp", a name go's stale-temp sweep (T4) deletes,
+ * and is fsynced so the ziphash is on disk before the zip it vouches for.  A ziphash that
+ * already says h1 is left alone. */
 static enum gmf_err write_ziphash(const struct gmf_cache_paths *p, const char *h1,
                                   struct gmf_diag *diag)
 {
-    enum gmf_err r = GMF_OK;
-    int fd;
+    char have[GMF_H1_LEN + 1];
+    enum gmf_err r;
+    char *tmp = NULL;
+    int fd = -1;
 
-    fd = open(p->ziphash, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    if (fd < 0)
-        return io_error(diag, "open", p->ziphash);
-    if (xflock(fd, LOCK_EX) != 0) {
-        r = io_error(diag, "lock", p->ziphash);
-        goto out;
-    }
-    /* Truncate to 0 first so that a torn write reads back as NULs, which readers reject. */
-    if (ftruncate(fd, 0) != 0 || ftruncate(fd, GMF_H1_LEN) != 0) {
-        r = io_error(diag, "truncate", p->ziphash);
-        goto out;
-    }
+    if (gmf_cache_read_ziphash(p, have, NULL) == GMF_OK && strcmp(have, h1) == 0)
+        return GMF_OK;
+    r = gmf_fs_temp_create(p->zip, &fd, &tmp, diag);
+    if (r)
+        return r;
     r = gmf_fs_pwrite_all(fd, h1, GMF_H1_LEN, 0, diag);
     if (r) {
-        (void)gmf_diag_prefix(diag, "%s", p->ziphash);
+        (void)gmf_diag_prefix(diag, "%s", tmp);
         goto out;
     }
-    if (fsync(fd) != 0)
-        r = io_error(diag, "fsync", p->ziphash);
+    if (fsync(fd) != 0) {
+        r = io_error(diag, "fsync", tmp);
+        goto out;
+    }
+    if (rename(tmp, p->ziphash) != 0) {
+        r = io_error(diag, "rename", p->ziphash);
+        goto out;
+    }
+    free(tmp);
+    tmp = NULL;
 out:
-    (void)xflock(fd, LOCK_UN);
     close(fd);
+    if (tmp) {
+        (void)unlink(tmp);
+        free(tmp);
+    }
     return r;
 }
 
@@ -789,11 +801,9 @@ enum gmf_err gmf_cache_zip_repair(const struct gmf_cache *c, const struct gmf_ca
     r = verify ? verify(vctx, h1, diag) : GMF_OK;
     if (r)
         goto out;
-    if (!have_ok || strcmp(have, h1) != 0) {
-        r = write_ziphash(p, h1, diag);
-        if (r)
-            goto out;
-    }
+    r = write_ziphash(p, h1, diag);
+    if (r)
+        goto out;
     if (extracted) {
         extracted = false;
         r = tree_finish(c, p, diag);

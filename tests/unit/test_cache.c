@@ -757,6 +757,45 @@ Test(cache, repair_missing_ziphash)
     gmf_cache_paths_release(&p);
 }
 
+/* A malformed ziphash next to a good zip (what a kill inside go's in-place hashZip write
+ * leaves) is replaced by a renamed temp, never truncated in place: an fd opened on the old
+ * file before the repair still reads the old bytes, and no temp is left over. */
+Test(cache, repair_replaces_bad_ziphash_atomically)
+{
+    struct verify_ctx v = {HELLO_H1, 0, ""};
+    struct gmf_cache_paths p;
+    char h1[GMF_H1_LEN + 1], old[8] = {0};
+    struct gmf_diag d;
+    size_t len;
+    char *bytes, *s;
+    int fd;
+
+    gmf_diag_init(&d);
+    get_paths("example.com/hello", "v1.0.0", &p);
+    cr_assert_eq(gmf_fs_mkdir_p(p.vdir, 0777, NULL), GMF_OK);
+    bytes = make_zip(hello_files, 3, &len);
+    write_file(p.zip, bytes, len);
+    free(bytes);
+    write_file(p.ziphash, "h1:junk", 7);
+    fd = open(p.ziphash, O_RDONLY | O_CLOEXEC);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(gmf_cache_zip_repair(&cache, &p, verify_eq, &v, h1, &d), GMF_OK, "%s",
+                 d.msg);
+    cr_assert_str_eq(h1, HELLO_H1);
+    cr_assert_eq(pread(fd, old, sizeof(old) - 1, 0), 7, "the old file was truncated in place");
+    cr_assert_str_eq(old, "h1:junk");
+    close(fd);
+    s = read_all(p.ziphash, &len);
+    cr_assert_eq(len, GMF_H1_LEN);
+    cr_assert_str_eq(s, HELLO_H1);
+    free(s);
+    cr_assert_eq(mode_of(p.ziphash), S_IFREG | 0644, "0666 &^ umask, as go creates it");
+    s = dir_listing(p.vdir);
+    cr_assert_str_eq(s, "v1.0.0.lock v1.0.0.zip v1.0.0.ziphash");
+    free(s);
+    gmf_cache_paths_release(&p);
+}
+
 /* Killed after the zip rename, before .partial went: repair re-extracts from the zip (the
  * junk file of the stale tree disappears) and leaves the matching ziphash alone. */
 Test(cache, repair_stale_partial_tree)
