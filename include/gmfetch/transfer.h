@@ -130,6 +130,9 @@ struct gmf_transfer_stats {
     uint64_t sharded_files;
     uint64_t restarts;       /* bodies fetched again whole: Range ignored, or file changed */
     uint64_t stalls;         /* requests aborted by the stall timeout */
+    uint64_t range_bytes;    /* body bytes received in 206 answers (average shard size) */
+    uint64_t responses_416;  /* 416 Range Not Satisfiable answers */
+    uint64_t resumed_bytes;  /* bytes asked for again from a shard's last good byte */
 };
 void gmf_transfer_get_stats(const struct gmf_transfer *t, struct gmf_transfer_stats *ret);
 
