@@ -2372,6 +2372,11 @@ enum gmf_err gmf_run(const struct gmf_run_opts *opts, const struct gmf_goenv *en
         goto out;
     if (ret->delegate_reason)
         goto out;
+    /* The commits synced what they published; the .info and .mod files were renamed into
+     * place unsynced (on the loop, as go writes them): one sync for all of them. */
+    e = gmf_cache_flush(&r.cache, diag);
+    if (e)
+        goto out;
     /* Copy outcomes to duplicates. */
     for (size_t i = 0; i < r.nmods; i++) {
         struct mod *m = &r.mods[i];

@@ -1129,12 +1129,17 @@ out:
 
 /* Where files go: a directory fd we opened for dest_dir, and the fd of the directory the
  * previous file went to, since zips list the files of one directory together. */
+/* The directory fds along the path last entered stay open: zip entries come in go's order,
+ * files of one directory together, so the next file usually shares most of the path and
+ * only the components that differ are opened (one openat per directory, not per file). */
 struct extractor {
     const char *dest;
     int root_fd;
-    char *cur; /* relative path of cur_fd; "" for root_fd */
+    char *cur;      /* relative path of the deepest open directory; "" for root_fd */
     size_t cur_len;
-    int cur_fd;
+    int *fds;       /* fds[k]: directory of the first k+1 components of cur */
+    size_t *ends;   /* ends[k]: where component k ends in cur */
+    size_t depth, cap;
 };
 
 static bool bad_component(const char *c, size_t n)
@@ -1148,66 +1153,65 @@ static enum gmf_err refuse(struct extractor *x, const char *rel, struct gmf_diag
     return gmf_diag_set(diag, GMF_EZIP, "refusing to extract %s into %s", rel, x->dest);
 }
 
+static void leave_to(struct extractor *x, size_t depth)
+{
+    while (x->depth > depth)
+        close(x->fds[--x->depth]);
+    x->cur_len = depth ? x->ends[depth - 1] : 0;
+}
+
 /* An fd for directory rel[0..len) below dest, created (0777, umask applies) as needed, one
  * component at a time and never through a symlink. */
 static enum gmf_err enter_dir(struct extractor *x, const char *rel, size_t len, int *ret_fd,
                               struct gmf_diag *diag)
 {
-    char *comp = gmf_xmalloc(len + 1);
-    enum gmf_err r = GMF_OK;
-    int fd = x->root_fd;
-    size_t i = 0;
+    size_t keep = 0, i;
 
-    if (len == x->cur_len && memcmp(rel, x->cur, len) == 0) {
-        *ret_fd = x->cur_fd;
-        free(comp);
-        return GMF_OK;
+    /* The open directories that are a prefix of rel, whole components only. */
+    while (keep < x->depth) {
+        size_t e = x->ends[keep];
+        if (e > len || memcmp(rel, x->cur, e) != 0 || (e < len && rel[e] != '/'))
+            break;
+        keep++;
     }
-    if (x->cur_fd != x->root_fd)
-        close(x->cur_fd);
-    x->cur_fd = x->root_fd;
-    x->cur_len = 0;
+    leave_to(x, keep);
+    i = keep ? x->ends[keep - 1] + 1 : 0;
+    if (x->cap < len + 1) {
+        x->cap = len + 1;
+        x->cur = gmf_xrealloc(x->cur, x->cap);
+        x->fds = gmf_xrealloc(x->fds, x->cap * sizeof(*x->fds));
+        x->ends = gmf_xrealloc(x->ends, x->cap * sizeof(*x->ends));
+    }
+    memcpy(x->cur, rel, len); /* the kept prefix is already there, the rest is new */
+    x->cur[len] = '\0';
     while (i < len) {
+        int fd = x->depth ? x->fds[x->depth - 1] : x->root_fd, nfd;
         size_t j = i;
-        int nfd;
 
         while (j < len && rel[j] != '/')
             j++;
-        if (bad_component(rel + i, j - i)) {
-            r = refuse(x, rel, diag);
-            goto out;
-        }
-        memcpy(comp, rel + i, j - i);
-        comp[j - i] = '\0';
-        nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (bad_component(rel + i, j - i))
+            return refuse(x, rel, diag);
+        x->cur[j] = '\0';
+        nfd = openat(fd, x->cur + i, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (nfd < 0 && errno == ENOENT) {
-            if (mkdirat(fd, comp, 0777) != 0 && errno != EEXIST) {
-                r = gmf_diag_set(diag, GMF_EIO, "mkdir %s/%.*s: %s", x->dest, (int)j, rel,
-                                 strerror(errno));
-                goto out;
-            }
-            nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (mkdirat(fd, x->cur + i, 0777) != 0 && errno != EEXIST)
+                return gmf_diag_set(diag, GMF_EIO, "mkdir %s/%.*s: %s", x->dest, (int)j, rel,
+                                    strerror(errno));
+            nfd = openat(fd, x->cur + i, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         }
-        if (nfd < 0) {
-            r = gmf_diag_set(diag, GMF_EIO, "open %s/%.*s: %s", x->dest, (int)j, rel,
-                             strerror(errno));
-            goto out;
-        }
-        if (fd != x->root_fd)
-            close(fd);
-        fd = nfd;
+        if (nfd < 0)
+            return gmf_diag_set(diag, GMF_EIO, "open %s/%.*s: %s", x->dest, (int)j, rel,
+                                strerror(errno));
+        if (j < len)
+            x->cur[j] = '/';
+        x->fds[x->depth] = nfd;
+        x->ends[x->depth++] = j;
+        x->cur_len = j;
         i = j + 1;
     }
-    free(x->cur);
-    x->cur = gmf_xstrndup(rel, len);
-    x->cur_len = len;
-    x->cur_fd = fd;
-    *ret_fd = fd;
-out:
-    if (r && fd != x->root_fd)
-        close(fd);
-    free(comp);
-    return r;
+    *ret_fd = x->depth ? x->fds[x->depth - 1] : x->root_fd;
+    return GMF_OK;
 }
 
 /* Create the file for entry name rel (relative to dest), O_EXCL, mode 0444 as go's Unzip. */
@@ -1463,7 +1467,7 @@ static enum gmf_err finish_hash(struct gmf_zipx *z, unsigned char (*sums)[32],
 enum gmf_err gmf_zipx_process(struct gmf_zipx *z, const char *dest_dir,
                               char ret_h1[GMF_H1_LEN + 1], struct gmf_diag *diag)
 {
-    struct extractor x = {.dest = dest_dir, .root_fd = -1, .cur_fd = -1};
+    struct extractor x = {.dest = dest_dir, .root_fd = -1};
     unsigned char(*sums)[32] = NULL;
     unsigned char *buf = NULL;
     enum gmf_err r = GMF_OK;
@@ -1475,8 +1479,6 @@ enum gmf_err gmf_zipx_process(struct gmf_zipx *z, const char *dest_dir,
         r = open_dest(dest_dir, &x.root_fd, diag);
         if (r)
             goto out;
-        x.cur_fd = x.root_fd;
-        x.cur = gmf_xstrdup("");
     }
     buf = gmf_xmalloc(CHUNK);
     sums = gmf_xcalloc(z->nentries ? z->nentries : 1, sizeof(*sums));
@@ -1501,11 +1503,12 @@ enum gmf_err gmf_zipx_process(struct gmf_zipx *z, const char *dest_dir,
     }
     r = finish_hash(z, sums, ret_h1, diag);
 out:
-    if (x.cur_fd >= 0 && x.cur_fd != x.root_fd)
-        close(x.cur_fd);
+    leave_to(&x, 0);
     if (x.root_fd >= 0)
         close(x.root_fd);
     free(x.cur);
+    free(x.fds);
+    free(x.ends);
     free(sums);
     free(buf);
     return r;

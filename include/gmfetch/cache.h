@@ -26,9 +26,12 @@
 #include "gmfetch/err.h"
 #include "gmfetch/h1.h"
 
+struct gmf_fs_barrier;
+
 struct gmf_cache {
     char *root;  /* GOMODCACHE, absolute */
     bool rw;     /* -modcacherw: leave extracted directories writable */
+    struct gmf_fs_barrier *barrier; /* shared by the committers (see cache.c, Durability) */
 };
 
 /* Every path of one module version.  Strings are heap-owned by the struct. */
@@ -42,6 +45,10 @@ struct gmf_cache_paths {
 
 void gmf_cache_init(struct gmf_cache *c, const char *root, bool rw);
 void gmf_cache_release(struct gmf_cache *c);
+
+/* Put everything written to the cache so far on stable storage (the .info and .mod files are
+ * renamed into place unsynced, as go does).  Call once at the end of a run. */
+enum gmf_err gmf_cache_flush(const struct gmf_cache *c, struct gmf_diag *diag);
 
 /* Fails with go's message for an invalid path or version. */
 enum gmf_err gmf_cache_paths(const struct gmf_cache *c, const char *path, const char *version,
