@@ -71,10 +71,19 @@
  * Responses: only 200 (and a 206 that was asked for) is success, as in go's web.get; the
  * HTTP status text is go's resp.Status.  Retried (opts.retries per shard, backoff doubling
  * from BACKOFF_BASE_MS with "equal jitter", on the monotonic clock) are network failures
- * that can be transient (reset, timeout, short body, HTTP/2 stream errors), requests that
- * received nothing for opts.stall_timeout_s, and 408, 429 and 5xx other than 501/505; the
- * error reported after the last retry is the last response's, so go's messages (and the
- * GOPROXY fallback, which the caller decides) are unchanged, only later.
+ * that can be transient (reset, timeout, short body, HTTP/2 stream errors, and the refused
+ * streams of a GOAWAY once curl's own five reconnects are used up), requests that received
+ * nothing for opts.stall_timeout_s (no status line, or headers and then nothing), and 408,
+ * 429 and 5xx other than 501/505; the error reported after the last retry is the last
+ * response's, so go's messages (and the GOPROXY fallback, which the caller decides) are
+ * unchanged, only later.  A 429 or 503 with Retry-After (seconds or an HTTP-date, turned
+ * into a delay at once) waits the longer of it and the backoff, at most RETRY_AFTER_MAX_S in
+ * total per request; a server asking for more is not retried (asked early it would refuse
+ * again).  Not retried, because the same answer would come again: 4xx but 408/429, a 206
+ * that does not fit (above), a refused redirect (the 10th, or https to non-https, go's
+ * securityPreservingHTTPClient; reported with status 0 and the refused Location, as go's
+ * client.Do reports it), a body above the caller's cap, and headers above HEADERS_MAX or a
+ * header line above libcurl's 100 KiB (a hostile server: memory stays bounded either way).
  *
  * Loop (curl src/tool_operate.c parallel_transfers; git run-command.c): fill() runs due
  * timers and starts QUEUED shards up to max_total, curl_multi_poll(), curl_multi_perform(),
@@ -90,6 +99,7 @@
  */
 
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -126,6 +136,22 @@
  * jitter"), so many shards broken by one outage do not come back in lockstep. */
 #define BACKOFF_BASE_MS 250u
 #define BACKOFF_MAX_MS 8000u
+
+/* Retry-After (RFC 9110 section 10.2.3) on a 429 or 503 replaces the backoff when it asks
+ * for longer, but one request waits at most this long for it in total over all its retries.
+ * 60 s: long enough for the usual rate-limit windows and "back in a minute" maintenance
+ * answers (CDNs send 1-60), short enough that a CI step is not parked for minutes by one
+ * request; a server that asks for more (GitHub's 3600 for an exhausted quota) will still
+ * refuse when asked early, so such an answer is not retried at all and go's error for it is
+ * reported at once.  Each Retry-After wait also uses up one of opts.retries. */
+#define RETRY_AFTER_MAX_S 60u
+
+/* Response headers are capped per response: libcurl 7.88 fails past 300 KiB in total (with
+ * a receive error we would retry) and past 100 KiB in one line (with "out of memory"); this
+ * smaller cap turns a header flood into one clear error that is not retried.  go accepts up
+ * to 10 MiB (net/http Transport's default MaxResponseHeaderBytes); no proxy needs more than
+ * a few KiB. */
+#define HEADERS_MAX ((size_t)256 << 10)
 
 /* Whole-body refetches of one job after a 206 showed the file changed: go's own resume (after
  * go 1.26) gives up after 2 restarts; a file that keeps changing is not worth more. */
@@ -245,6 +271,7 @@ struct shard {
 
     unsigned retries; /* re-requests so far */
     uint64_t not_before_ns;
+    uint64_t retry_after_waited_s; /* of RETRY_AFTER_MAX_S, over all retries */
     bool cancelled;   /* a sibling became the job's single stream: write nothing more */
 
     /* The current attempt; reset by start_shard(). */
@@ -263,10 +290,13 @@ struct shard {
     char content_range[128];
     bool has_content_range;
     bool accept_ranges;
+    int64_t retry_after_s;  /* Retry-After in seconds from now, -1 when none or invalid */
+    size_t header_bytes;    /* status line and headers so far (HEADERS_MAX) */
     char *content_type;
     char *etag;             /* ETag / Last-Modified of the current response, NULL if none */
     char *last_modified;
     char *hop_url;          /* URL that answered the current response */
+    char *location;         /* its Location header as sent (go quotes it raw), or NULL */
     struct gmf_buf errbody; /* body of a non-2xx response, capped at ERRBODY_MAX */
     bool accepted;          /* accept_response() ran for this response */
     bool ok_response;       /* accepted as 200/206 body */
@@ -350,7 +380,7 @@ struct gmf_transfer {
     struct link running;
     struct link backoff;
     unsigned nrunning;
-    char *ca_file, *ca_dir; /* SSL_CERT_FILE, SSL_CERT_DIR at gmf_transfer_new() */
+    struct gmf_buf ca_pem;  /* go's roots when SSL_CERT_FILE or SSL_CERT_DIR is set */
     volatile sig_atomic_t interrupted;
     struct gmf_transfer_stats stats;
 };
@@ -739,6 +769,41 @@ enum gmf_err gmf_transfer_parse_content_range(const char *value, uint64_t *ret_f
     return GMF_OK;
 }
 
+/* RFC 9110 section 10.2.3: Retry-After = HTTP-date / delay-seconds, delay-seconds = 1*DIGIT.
+ * The three HTTP-date forms (IMF-fixdate, obsolete RFC 850 and asctime, section 5.6.7) are
+ * left to curl_getdate(), which reads them all; a date is turned into seconds after now at
+ * once, so only the monotonic clock is used from then on. */
+enum gmf_err gmf_transfer_parse_retry_after(const char *value, int64_t now,
+                                            uint64_t *ret_seconds)
+{
+    const char *p = value;
+    uint64_t v = 0;
+    time_t when;
+
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p >= '0' && *p <= '9') {
+        for (; *p >= '0' && *p <= '9'; p++) {
+            unsigned d = (unsigned)(*p - '0');
+            /* Saturate: a delay beyond any cap is still "too long", not an error. */
+            v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d;
+        }
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p != '\0')
+            return GMF_EPARSE;
+        *ret_seconds = v;
+        return GMF_OK;
+    }
+    if (*p == '\0')
+        return GMF_EPARSE;
+    when = curl_getdate(p, NULL);
+    if (when == (time_t)-1)
+        return GMF_EPARSE;
+    *ret_seconds = (int64_t)when > now ? (uint64_t)((int64_t)when - now) : 0;
+    return GMF_OK;
+}
+
 /* ---- the state setter ---- */
 
 static bool transition_allowed(enum shard_state from, enum shard_state to)
@@ -832,6 +897,7 @@ static void shard_free(struct shard *s)
     free(s->etag);
     free(s->last_modified);
     free(s->hop_url);
+    free(s->location);
     gmf_buf_release(&s->errbody);
     free(s);
 }
@@ -1001,12 +1067,16 @@ static void reset_response(struct shard *s)
     s->content_range[0] = '\0';
     s->has_content_range = false;
     s->accept_ranges = false;
+    s->retry_after_s = -1;
+    s->header_bytes = 0;
     free(s->content_type);
     s->content_type = NULL;
     free(s->etag);
     s->etag = NULL;
     free(s->last_modified);
     s->last_modified = NULL;
+    free(s->location);
+    s->location = NULL;
     gmf_buf_reset(&s->errbody);
     s->accepted = false;
     s->ok_response = false;
@@ -1076,6 +1146,9 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *userdata)
         char *url = NULL;
         reset_response(s);
         parse_status_line(s, buf, len);
+        /* 416 is final (never a redirect hop or 1xx): one per response. */
+        if (s->status == 416)
+            s->job->t->stats.responses_416++;
         /* Remember which URL answered, for the https->http refusal message. */
         free(s->hop_url);
         s->hop_url = NULL;
@@ -1083,6 +1156,19 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *userdata)
             s->hop_url = gmf_xstrdup(url);
         if (s->kind == KIND_MEM)
             gmf_buf_reset(&s->job->body);
+    } else if (len > HEADERS_MAX - s->header_bytes) {
+        set_fail(s, GMF_EHTTP, false, "response headers larger than %zu bytes",
+                 (size_t)HEADERS_MAX);
+        return 0; /* abort the transfer: complete_shard() reads the verdict */
+    } else if (header_value(buf, len, "Retry-After", &v, &vl)) {
+        char val[128];
+        uint64_t secs;
+        if (vl < sizeof(val)) {
+            memcpy(val, v, vl);
+            val[vl] = '\0';
+            if (gmf_transfer_parse_retry_after(val, (int64_t)time(NULL), &secs) == GMF_OK)
+                s->retry_after_s = secs > INT64_MAX ? INT64_MAX : (int64_t)secs;
+        }
     } else if (header_value(buf, len, "Content-Type", &v, &vl)) {
         free(s->content_type);
         s->content_type = gmf_xstrndup(v, vl);
@@ -1095,6 +1181,9 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *userdata)
     } else if (header_value(buf, len, "Last-Modified", &v, &vl)) {
         free(s->last_modified);
         s->last_modified = gmf_xstrndup(v, vl);
+    } else if (header_value(buf, len, "Location", &v, &vl)) {
+        free(s->location);
+        s->location = gmf_xstrndup(v, vl);
     } else if (header_value(buf, len, "Accept-Ranges", &v, &vl)) {
         /* A token list; "bytes" is the only unit anyone uses (RFC 9110 section 14.3). */
         for (size_t i = 0; i + 5 <= vl; i++)
@@ -1102,6 +1191,7 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *userdata)
                                                        v[i - 1] == ','))
                 s->accept_ranges = true;
     }
+    s->header_bytes += len;
     return len;
 }
 
@@ -1384,6 +1474,8 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
             return 0;
         }
         s->next += n;
+        if (s->status == 206)
+            j->t->stats.range_bytes += n;
     }
     j->t->stats.bytes += n;
     return n;
@@ -1570,18 +1662,29 @@ static void easy_setup(struct gmf_transfer *t, struct shard *s, CURL *e)
         free(h1);
         free(h2);
     }
+    /* The shards of a file above the threshold (all but the probe, which came first; the
+     * rest of a smaller file is one request and stays multiplexed) go over HTTP/1.1
+     * connections of their own: on HTTP/2 they would share the probe's connection, one TCP
+     * congestion window, so a per-connection rate limit or a long RTT would hold the whole
+     * file to one flow (bench, a 64 MiB zip on `throttled`: 17.5 s over one HTTP/2
+     * connection, 4.6 s over 8 HTTP/1.1 ones).  Everything else multiplexes. */
+    bool own_connection = s->kind == KIND_BODY && s->ranged && !s->probe &&
+                          s->job->total != UNKNOWN_TOTAL &&
+                          s->job->total > o->shard_threshold;
+    bool h2 = !o->http1_only && !own_connection;
     (void)curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
-                           o->http1_only ? (long)CURL_HTTP_VERSION_1_1
-                                         : (long)CURL_HTTP_VERSION_2TLS);
-    if (!o->http1_only)
+                           h2 ? (long)CURL_HTTP_VERSION_2TLS : (long)CURL_HTTP_VERSION_1_1);
+    if (h2)
         (void)curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     (void)curl_easy_setopt(e, CURLOPT_BUFFERSIZE, RECV_BUFFER);
     if (o->user_agent)
         (void)curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
-    if (t->ca_file)
-        (void)curl_easy_setopt(e, CURLOPT_CAINFO, t->ca_file);
-    if (t->ca_dir)
-        (void)curl_easy_setopt(e, CURLOPT_CAPATH, t->ca_dir);
+    if (t->ca_pem.len) {
+        /* Exactly go's roots, not curl's built-in bundle and directory in addition. */
+        struct curl_blob blob = {t->ca_pem.data, t->ca_pem.len, CURL_BLOB_NOCOPY};
+        (void)curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob);
+        (void)curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+    }
     if (s->kind == KIND_HEAD)
         (void)curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
     /* go's transport asks for gzip and decodes it; byte ranges must stay identity-coded. */
@@ -1698,6 +1801,9 @@ static void start_shard(struct gmf_transfer *t, struct shard *s)
                        s->ask_last);
         (void)curl_easy_setopt(e, CURLOPT_RANGE, range);
         t->stats.range_requests++;
+        /* A resume: this shard (or broken stream) already holds [first, next). */
+        if (s->ask_first > s->first)
+            t->stats.resumed_bytes += s->ask_last - s->ask_first + 1;
         /* Every ranged request after the first response names the version it wants the
          * bytes of; a server whose file changed answers 200 with the new one whole. */
         if (!s->probe && j->validator) {
@@ -1771,6 +1877,19 @@ static uint64_t backoff_ns(struct gmf_transfer *t, unsigned retry)
     return ns / 2 + rng_next(t) % (ns / 2 + 1);
 }
 
+/* A redirect that go's securityPreservingHTTPClient would not follow: the 10th, or one from
+ * https to anything else (CURLOPT_REDIR_PROTOCOLS made curl refuse it). */
+static bool redirect_refused(struct shard *s, CURLcode rc)
+{
+    char *eff = NULL;
+
+    if (rc == CURLE_TOO_MANY_REDIRECTS)
+        return true;
+    return rc == CURLE_UNSUPPORTED_PROTOCOL && strncasecmp(shard_url(s), "https:", 6) == 0 &&
+           curl_easy_getinfo(s->easy, CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK && eff &&
+           strncasecmp(eff, "https:", 6) != 0;
+}
+
 /* Text for a curl failure, with go's wording where go has its own. */
 static void network_msg(struct shard *s, CURLcode rc, char *out, size_t n)
 {
@@ -1780,23 +1899,34 @@ static void network_msg(struct shard *s, CURLcode rc, char *out, size_t n)
         (void)snprintf(out, n, "stopped after 10 redirects");
         return;
     }
-    if (rc == CURLE_UNSUPPORTED_PROTOCOL && strncasecmp(u, "https:", 6) == 0) {
+    if (rc == CURLE_PARTIAL_FILE) {
+        /* A body that ended before its Content-Length: net/http's io.ErrUnexpectedEOF. */
+        (void)snprintf(out, n, "unexpected EOF");
+        return;
+    }
+    if (rc == CURLE_OUT_OF_MEMORY && !s->accepted) {
+        /* libcurl's answer to a header line above its 100 KiB limit (CURL_MAX_HTTP_HEADER);
+         * a real allocation failure that early is far less likely than a hostile server. */
+        (void)snprintf(out, n, "response header line longer than libcurl's limit of 100 KiB");
+        return;
+    }
+    if (rc == CURLE_UNSUPPORTED_PROTOCOL && redirect_refused(s, rc)) {
         char *eff = NULL;
-        if (curl_easy_getinfo(s->easy, CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK && eff &&
-            strncasecmp(eff, "https:", 6) != 0) {
-            char *from = redact_url(s->hop_url ? s->hop_url : u);
-            char *to = redact_url(eff);
-            (void)snprintf(out, n, "redirected from secure URL %s to insecure URL %s", from, to);
-            free(from);
-            free(to);
-            return;
-        }
+        char *from, *to;
+        (void)curl_easy_getinfo(s->easy, CURLINFO_EFFECTIVE_URL, &eff);
+        from = redact_url(s->hop_url ? s->hop_url : u);
+        to = redact_url(eff);
+        (void)snprintf(out, n, "redirected from secure URL %s to insecure URL %s", from, to);
+        free(from);
+        free(to);
+        return;
     }
     (void)snprintf(out, n, "%s", s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc));
 }
 
 /* After a HEAD: shards when the body is big and Range is advertised, else one stream. */
-static void complete_head(struct shard *s, CURLcode rc)
+/* Returns true when the job was finished (and freed) here. */
+static bool complete_head(struct shard *s, CURLcode rc)
 {
     struct job *j = s->job;
     struct gmf_transfer *t = j->t;
@@ -1819,7 +1949,7 @@ static void complete_head(struct shard *s, CURLcode rc)
         detach_easy(s);
         shard_set_state(s, SHARD_DONE);
         finish_job(j, GMF_ETOOBIG, NULL, msg);
-        return;
+        return true;
     }
     if (ok && cl >= 0 && s->accept_ranges && (uint64_t)cl > t->opts.shard_threshold) {
         j->total = (uint64_t)cl;
@@ -1829,7 +1959,7 @@ static void complete_head(struct shard *s, CURLcode rc)
             detach_easy(s);
             shard_set_state(s, SHARD_DONE);
             finish_job(j, GMF_EIO, NULL, msg);
-            return;
+            return true;
         }
     } else {
         /* Small, unranged, or a HEAD the server refuses (signed storage URLs answer 403):
@@ -1840,6 +1970,7 @@ static void complete_head(struct shard *s, CURLcode rc)
     }
     detach_easy(s);
     shard_set_state(s, SHARD_DONE);
+    return false;
 }
 
 /* All shards are DONE: truncate the file to the body (a restarted stream may have left a
@@ -1891,6 +2022,7 @@ static void complete_shard(struct gmf_transfer *t, struct shard *s, CURLcode rc)
     char msg[512];
     enum gmf_err err = GMF_OK;
     bool retry = false;
+    int64_t retry_after = -1; /* seconds the server asked us to wait, -1 = not said */
 
     if (s->cancelled) {
         /* Replaced by the job's stream: nothing of this response counts. */
@@ -1916,7 +2048,8 @@ static void complete_shard(struct gmf_transfer *t, struct shard *s, CURLcode rc)
                 trace(t, "# %s: %s", label, msg);
         }
         free(label);
-        complete_head(s, rc);
+        if (complete_head(s, rc))
+            return; /* j is gone */
         if (j->nleft == 0)
             finish_job(j, GMF_OK, NULL, NULL);
         return;
@@ -1980,6 +2113,9 @@ static void complete_shard(struct gmf_transfer *t, struct shard *s, CURLcode rc)
         /* 408, 429, 5xx: the server's hiccup, asked again; what is left after the last retry
          * is reported exactly as go would have reported the first. */
         retry = transient_status(s->status);
+        /* Retry-After means something on these two only (RFC 9110 10.2.3, RFC 6585 4). */
+        if (s->status == 429 || s->status == 503)
+            retry_after = s->retry_after_s;
     } else if (s->kind == KIND_BODY && s->end != OPEN_END && s->next != s->end) {
         err = GMF_ENET;
         retry = true;
@@ -2005,8 +2141,25 @@ static void complete_shard(struct gmf_transfer *t, struct shard *s, CURLcode rc)
         return;
     }
 
+    if (retry && retry_after >= 0 && s->retries < t->opts.retries &&
+        (uint64_t)retry_after > RETRY_AFTER_MAX_S - s->retry_after_waited_s) {
+        /* Asked to come back later than this request may wait: asking earlier would only be
+         * refused again, so the answer stands now. */
+        if (t->opts.trace) {
+            char *url = redact_url(shard_url(s));
+            trace(t, "# get %s: %s, Retry-After %" PRId64 " s is beyond the %u s this request "
+                  "may wait, not retrying", url, msg, retry_after,
+                  RETRY_AFTER_MAX_S - (unsigned)s->retry_after_waited_s);
+            free(url);
+        }
+        retry = false;
+    }
     if (retry && s->retries < t->opts.retries) {
         uint64_t wait = backoff_ns(t, s->retries);
+        if (retry_after >= 0 && (uint64_t)retry_after * 1000000000u > wait) {
+            wait = (uint64_t)retry_after * 1000000000u;
+            s->retry_after_waited_s += (uint64_t)retry_after;
+        }
         s->retries++;
         t->stats.retries++;
         s->not_before_ns = now_ns() + wait;
@@ -2021,8 +2174,23 @@ static void complete_shard(struct gmf_transfer *t, struct shard *s, CURLcode rc)
     if (label && (s->fail || rc != CURLE_OK || s->ok_response))
         trace(t, "# %s: %s", label, msg);
     free(label);
-    if (s->kind == KIND_MEM || !s->ok_response)
+    if (redirect_refused(s, rc)) {
+        /* go's CheckRedirect refused to follow: client.Do returns no response at all, and its
+         * url.Error names the Location it refused, as the server sent it (net/http client.go
+         * sets ue.URL = loc).  So the result has no status and that URL. */
+        char *eff = NULL;
+        if (!s->location)
+            (void)curl_easy_getinfo(s->easy, CURLINFO_EFFECTIVE_URL, &eff);
+        free(j->eff_url);
+        j->eff_url = gmf_xstrdup(s->location ? s->location : eff ? eff : j->url);
+        s->status = 0;
+        s->status_text[0] = '\0';
+        free(s->content_type);
+        s->content_type = NULL;
+        gmf_buf_reset(&s->errbody);
+    } else if (s->kind == KIND_MEM || !s->ok_response) {
         record_eff_url(s);
+    }
     detach_easy(s);
     shard_set_state(s, SHARD_FAILED);
     finish_job(j, err, s, msg);
@@ -2219,6 +2387,151 @@ void gmf_transfer_interrupt(struct gmf_transfer *t)
 
 /* ---- public lifecycle ---- */
 
+/* --- trust roots --------------------------------------------------------------------------- */
+
+/* go 1.19's crypto/x509 on Linux (root_linux.go, root_unix.go loadSystemRoots). */
+static const char *const go_cert_files[] = {
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/pki/tls/cacert.pem",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+};
+static const char *const go_cert_dirs[] = {
+    "/etc/ssl/certs",
+    "/etc/pki/tls/certs",
+    "/system/etc/security/cacerts",
+};
+#define CA_FILE_MAX (16u << 20)
+
+/* Append the file's bytes and a newline (PEM blocks of two files must not run together). */
+static bool append_cert_file(struct gmf_buf *pem, const char *path)
+{
+    struct gmf_buf b;
+    bool ok;
+
+    gmf_buf_init(&b, CA_FILE_MAX);
+    ok = gmf_fs_read_file(path, CA_FILE_MAX, &b, NULL) == GMF_OK;
+    if (ok && b.len) {
+        (void)gmf_buf_append(pem, b.data, b.len);
+        (void)gmf_buf_putc(pem, '\n');
+    }
+    gmf_buf_release(&b);
+    return ok;
+}
+
+/* Every file of dir except symlinks to a name in the same directory (readUniqueDirectoryEntries:
+ * the <hash>.0 links of c_rehash would add each certificate twice).  Errors are skipped. */
+static void append_cert_dir(struct gmf_buf *pem, const char *dir)
+{
+    struct dirent **names;
+    int n = scandir(dir, &names, NULL, alphasort);
+
+    for (int i = 0; i < n; i++) {
+        char *path = gmf_xasprintf("%s/%s", dir, names[i]->d_name);
+        char target[4096];
+        ssize_t tl = readlink(path, target, sizeof(target) - 1);
+        bool same_dir = tl >= 0 && memchr(target, '/', (size_t)tl) == NULL;
+
+        /* os.ReadDir lists neither "." nor ".."; a subdirectory fails to read: skipped. */
+        bool dots = !strcmp(names[i]->d_name, ".") || !strcmp(names[i]->d_name, "..");
+        if (!dots && !same_dir)
+            (void)append_cert_file(pem, path);
+        free(path);
+        free(names[i]);
+    }
+    if (n >= 0)
+        free(names);
+}
+
+/* Keep each certificate block once.  go's CertPool drops duplicates, and with the default
+ * directories the Debian bundle and the single-certificate files hold the same roots: curl
+ * parses the blob into a store for every connection, so twice the roots cost twice the
+ * memory per connection.  Text outside certificate blocks is dropped too (PEM readers
+ * skip it). */
+static void dedupe_pem(struct gmf_buf *pem)
+{
+    static const char begin[] = "-----BEGIN CERTIFICATE-----", end[] = "-----END CERTIFICATE-----";
+    struct gmf_buf out;
+    const char *p = pem->data ? pem->data : "", *stop = p + pem->len;
+    size_t nseen = 0, cap = 0;
+    const char **seen = NULL;
+    size_t *seen_len = NULL;
+
+    gmf_buf_init(&out, GMF_BUF_UNLIMITED);
+    for (;;) {
+        const char *b = memmem(p, (size_t)(stop - p), begin, sizeof(begin) - 1), *e;
+        size_t n;
+        bool dup = false;
+
+        if (!b)
+            break;
+        e = memmem(b, (size_t)(stop - b), end, sizeof(end) - 1);
+        if (!e)
+            break;
+        n = (size_t)(e + sizeof(end) - 1 - b);
+        for (size_t i = 0; i < nseen && !dup; i++)
+            dup = seen_len[i] == n && !memcmp(seen[i], b, n);
+        if (!dup) {
+            if (nseen == cap) {
+                cap = cap ? 2 * cap : 64;
+                seen = gmf_xreallocarray(seen, cap, sizeof(*seen));
+                seen_len = gmf_xreallocarray(seen_len, cap, sizeof(*seen_len));
+            }
+            seen[nseen] = b;
+            seen_len[nseen++] = n;
+            (void)gmf_buf_append(&out, b, n);
+            (void)gmf_buf_putc(&out, '\n');
+        }
+        p = e + sizeof(end) - 1;
+    }
+    free(seen);
+    free(seen_len);
+    gmf_buf_release(pem);
+    *pem = out;
+}
+
+/* go reads SSL_CERT_FILE instead of its file list and SSL_CERT_DIR (":"-separated) instead of
+ * its directories, and always both a file and the directories: a CA saved as plain "ca.pem" in
+ * SSL_CERT_DIR is trusted, an SSL_CERT_FILE that does not exist is skipped.  curl's CAPATH
+ * would need c_rehash names and its CAINFO fails on a missing file, so when either variable is
+ * set the roots are gathered here as go gathers them and handed to curl as one PEM blob.
+ * Unset, curl's defaults are Debian's same bundle and directory. */
+static void load_go_roots(struct gmf_buf *pem)
+{
+    const char *f = getenv("SSL_CERT_FILE"), *d = getenv("SSL_CERT_DIR");
+
+    gmf_buf_init(pem, GMF_BUF_UNLIMITED);
+    if ((!f || !*f) && (!d || !*d))
+        return;
+    if (f && *f) {
+        (void)append_cert_file(pem, f);
+    } else {
+        for (size_t i = 0; i < sizeof(go_cert_files) / sizeof(go_cert_files[0]); i++)
+            if (append_cert_file(pem, go_cert_files[i]))
+                break;
+    }
+    if (d && *d) {
+        for (const char *p = d; *p;) {
+            size_t n = strcspn(p, ":");
+            if (n) {
+                char *dir = gmf_xstrndup(p, n);
+                append_cert_dir(pem, dir);
+                free(dir);
+            }
+            p += n + (p[n] == ':');
+        }
+    } else {
+        for (size_t i = 0; i < sizeof(go_cert_dirs) / sizeof(go_cert_dirs[0]); i++)
+            append_cert_dir(pem, go_cert_dirs[i]);
+    }
+    dedupe_pem(pem);
+    /* No root at all: verification must still fail, not fall back to curl's bundle. */
+    if (!pem->len)
+        (void)gmf_buf_puts(pem, "\n");
+}
+
 struct gmf_transfer *gmf_transfer_new(const struct gmf_transfer_opts *opts)
 {
     struct gmf_transfer *t = gmf_xcalloc(1, sizeof(*t));
@@ -2243,14 +2556,7 @@ struct gmf_transfer *gmf_transfer_new(const struct gmf_transfer_opts *opts)
     (void)curl_multi_setopt(t->multi, CURLMOPT_PIPELINING,
                             t->opts.http1_only ? (long)CURLPIPE_NOTHING
                                                : (long)CURLPIPE_MULTIPLEX);
-    /* go's crypto/x509 on Linux takes its roots from SSL_CERT_FILE and SSL_CERT_DIR when
-     * set (root_unix.go); a user who points go at a private CA expects the same here. */
-    {
-        const char *f = getenv("SSL_CERT_FILE");
-        const char *d = getenv("SSL_CERT_DIR");
-        t->ca_file = f && *f ? gmf_xstrdup(f) : NULL;
-        t->ca_dir = d && *d ? gmf_xstrdup(d) : NULL;
-    }
+    load_go_roots(&t->ca_pem);
     netrc_load(t, t->opts.netrc_file);
     t->opts.netrc_file = NULL; /* read once; the caller's string need not outlive new() */
     t->rng = now_ns() ^ ((uint64_t)getpid() << 32);
@@ -2284,8 +2590,7 @@ void gmf_transfer_free(struct gmf_transfer *t)
         free(t->netrc[i].password);
     }
     free(t->netrc);
-    free(t->ca_file);
-    free(t->ca_dir);
+    gmf_buf_release(&t->ca_pem);
     free(t);
 }
 

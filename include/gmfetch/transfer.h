@@ -54,7 +54,9 @@ struct gmf_transfer_opts {
     uint64_t shard_threshold;  /* bodies above this many bytes are split */
     uint64_t shard_size;       /* bytes per Range request */
     unsigned retries;          /* re-requests of one shard before giving up (each after a
-                                  backoff of 250 ms doubling, with jitter, at most 8 s) */
+                                  backoff of 250 ms doubling, with jitter, at most 8 s, or
+                                  after the Retry-After of a 429/503 when longer: at most
+                                  60 s in total per request, a longer one is not retried) */
     long connect_timeout_ms;
     long stall_timeout_s;      /* abort (and retry) a request that received nothing for this
                                   long, measured by the loop on the monotonic clock; 0 = off */
@@ -78,15 +80,20 @@ void gmf_transfer_opts_default(struct gmf_transfer_opts *opts);
 struct gmf_transfer_result {
     enum gmf_err err;  /* GMF_OK (status 200/206 as asked), GMF_ENOTFOUND (404, 410, missing
                           file:// path), GMF_EHTTP (other status), GMF_ENET, GMF_ETOOBIG */
-    long status;       /* final HTTP status, 0 when none */
+    long status;       /* final HTTP status, 0 when none (also when a redirect was refused:
+                          go's client.Do returns no response then) */
     const char *url;   /* as requested */
-    const char *effective_url;   /* after redirects, may equal url */
+    const char *effective_url;   /* after redirects, may equal url; when a redirect was
+                                    refused as go refuses it (the 10th; https to non-https),
+                                    the Location refused, as the server sent it (go's
+                                    url.Error names that) */
     const char *content_type;    /* of the final response, "" when none */
     const struct gmf_buf *body;  /* mem requests: the body; failed requests: the error body
                                     (capped); never NULL */
     uint64_t size;     /* file requests: bytes of the complete body written to fd */
-    const char *msg;   /* one line for the error ("404 Not Found", curl's error text), "" on
-                          success */
+    const char *msg;   /* one line for the error ("404 Not Found", "unexpected EOF" for a body
+                          shorter than its Content-Length, "stopped after 10 redirects",
+                          curl's error text otherwise), "" on success */
 };
 
 /* res and everything it points to are valid only during the call.  A done callback may add
@@ -122,17 +129,31 @@ typedef void (*gmf_transfer_timer_fn)(void *ctx);
 void gmf_transfer_after(struct gmf_transfer *t, unsigned delay_ms, gmf_transfer_timer_fn fn,
                         void *ctx);
 
+/* Counters since gmf_transfer_new(); they only grow.  "Request" means one HTTP attempt
+ * (a redirect followed inside it is not another); file:// requests count in none of them. */
 struct gmf_transfer_stats {
     uint64_t requests;       /* HTTP requests started, HEAD and shards included */
-    uint64_t range_requests;
-    uint64_t bytes;          /* body bytes received */
-    uint64_t retries;
-    uint64_t sharded_files;
+    uint64_t range_requests; /* of those, requests sent with a Range header (range probes,
+                                shards, resumes), whatever the answer */
+    uint64_t bytes;          /* body bytes accepted: written to a file or kept in memory as
+                                the body of a 200/206 (error pages not counted) */
+    uint64_t retries;        /* re-requests after a failed attempt (backoff or Retry-After) */
+    uint64_t sharded_files;  /* file bodies split into more than one Range request */
     uint64_t restarts;       /* bodies fetched again whole: Range ignored, or file changed */
     uint64_t stalls;         /* requests aborted by the stall timeout */
-    uint64_t range_bytes;    /* body bytes received in 206 answers (average shard size) */
-    uint64_t responses_416;  /* 416 Range Not Satisfiable answers */
-    uint64_t resumed_bytes;  /* bytes asked for again from a shard's last good byte */
+    uint64_t range_bytes;    /* of bytes, those that came in 206 answers (probe and shards);
+                                range_bytes / range_requests is the average shard size when
+                                nothing failed */
+    uint64_t responses_416;  /* responses with status 416 Range Not Satisfiable, whatever
+                                asked for them (a range probe's 416 then retried without
+                                Range counts too) */
+    uint64_t resumed_bytes;  /* length of the ranges asked for by resumes: re-requests of a
+                                shard (or of a broken 200 stream) that start at its last good
+                                byte because an earlier attempt already wrote [first, next);
+                                the sum of (last - next + 1) over those requests, counted when
+                                each is sent, so a resume that breaks again and is resumed
+                                again counts its rest twice.  Retries that start from the
+                                shard's first byte (nothing written yet) are not resumes. */
 };
 void gmf_transfer_get_stats(const struct gmf_transfer *t, struct gmf_transfer_stats *ret);
 
@@ -140,5 +161,11 @@ void gmf_transfer_get_stats(const struct gmf_transfer *t, struct gmf_transfer_st
  * Exposed for tests. */
 enum gmf_err gmf_transfer_parse_content_range(const char *value, uint64_t *ret_first,
                                               uint64_t *ret_last, uint64_t *ret_total);
+
+/* Parse a Retry-After value (RFC 9110 section 10.2.3): delay-seconds (saturating at
+ * UINT64_MAX), or an HTTP-date, returned as seconds after now (a Unix time; 0 for a date
+ * not after it).  GMF_EPARSE for anything else.  Exposed for tests. */
+enum gmf_err gmf_transfer_parse_retry_after(const char *value, int64_t now,
+                                            uint64_t *ret_seconds);
 
 #endif

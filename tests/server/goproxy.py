@@ -34,10 +34,30 @@ Scenario switches, each off by default, so one test picks one behaviour (like cu
                         with different contents, i.e. a different go.sum hash
   --auth USER:PASS      answer 401 (WWW-Authenticate: Basic) to requests whose path matches
   --auth-path GLOB      GLOB (default "*") unless they carry these Basic credentials
+  --retry-after VALUE   add "Retry-After: VALUE" to the answers of --status and --fail-status;
+                        VALUE "date+N" sends the HTTP-date N seconds from now (IMF-fixdate)
+
+Hostile servers (each GLOB=... switch applies to GETs and HEADs whose path matches GLOB, on
+every request, not through the fault counters below):
+
+  --redirect GLOB=BASE  302 to BASE + path (e.g. from https to an http:// server)
+  --redirect-loop GLOB  302 to path?loop, which 302s back to path: a redirect loop
+  --header-flood GLOB=N add N headers "X-Flood-<i>: <20 bytes>" to the answer
+  --big-header GLOB=N   add one header "X-Big: <N bytes>" to the answer
+  --huge-body GLOB=N    answer 200 with an N-byte body and its Content-Length: the file's
+                        JSON object (or "{}" when there is no such file) padded with spaces
+                        before its closing brace, so it stays valid JSON
+  --endless GLOB        answer 200 without Content-Length and stream a JSON string that
+                        never ends (the connection closes when the client gives up, or after
+                        4 GiB)
 
 Faults, applied to matching GETs (see --fault-path/--fault-skip/--fault-times):
 
   --drop-after BYTES    cut the connection after BYTES body bytes
+  --drop-delay SECONDS  wait that long between the last byte and the cut (default 0), so a
+                        reverse proxy in front has relayed every byte before it sees the
+                        connection end (nginx discards what it still holds when it resets a
+                        stream, which would make the bytes a client got depend on timing)
   --stall-after BYTES   stop sending for --stall-seconds after BYTES body bytes, then go on
   --shift-range N       answer a Range request with the range N bytes further on (and a
                         Content-Range that says so): a server giving what was not asked
@@ -52,6 +72,11 @@ Faults, applied to matching GETs (see --fault-path/--fault-skip/--fault-times):
                         responses of one "version"
   --corrupt-at OFFSET   flip the byte at file offset OFFSET (only responses whose range
                         covers it match)
+  --overrun N           announce a Content-Length N bytes short of the body, send the whole
+                        body anyway and keep the connection open: the N extra bytes arrive
+                        where the client expects the next response
+  --no-response         read the request, then send nothing (not even a status line) for
+                        --stall-seconds, then close the connection
   --fault-path GLOB     which GETs the faults above apply to (default "*")
   --fault-skip N        leave the first N matching GETs alone (default 0); a body too
                         short to reach the fault point is not a matching GET, nor is a GET
@@ -63,10 +88,14 @@ Other knobs:
   --rate BYTES          send bodies at about BYTES per second per response (default: as
                         fast as possible), so tests can interrupt a transfer mid-way
   --log FILE            append one line per request, also for requests the client aborted:
-                        METHOD PATH RANGE STATUS BODYBYTES IFRANGE AUTHUSER
+                        METHOD PATH RANGE STATUS BODYBYTES IFRANGE AUTHUSER TIME
                         (RANGE is the Range header or "-"; PATH keeps its query string;
                         IFRANGE is the If-Range header percent-encoded, or "-"; AUTHUSER the
-                        Basic user name sent, or "-")
+                        Basic user name sent, or "-"; TIME when the request arrived, in
+                        seconds of the system's monotonic clock, 3 decimals, which Python's
+                        time.monotonic() in the test reads too; a --no-response request is
+                        logged with STATUS 0 when it arrives, a stalled one when the stall
+                        ends)
 
 The path /redirect/<n>/<rest> answers 302 to /redirect/<n-1>/<rest>, and /redirect/1/<rest>
 to /<rest>, the chain cmd/go's own tests use (src/cmd/go/proxy_test.go) to check the
@@ -123,11 +152,13 @@ class State:
     def fault_kind(self):
         a = self.args
         for kind in ('drop_after', 'stall_after', 'shift_range', 'fail_status', 'lie_length',
-                     'size_change', 'corrupt_at'):
+                     'size_change', 'corrupt_at', 'overrun'):
             if getattr(a, kind) is not None:
                 return kind
         if a.fault_full:
             return 'fault_full'
+        if a.no_response:
+            return 'no_response'
         return None
 
     def take_fault(self, path, first, last, ranged):
@@ -146,7 +177,9 @@ class State:
             return False
         if kind == 'corrupt_at' and not first <= a.corrupt_at <= last:
             return False
-        if length <= 0 and kind not in ('fail_status', 'size_change'):
+        if kind == 'overrun' and length <= a.overrun:
+            return False
+        if length <= 0 and kind not in ('fail_status', 'size_change', 'no_response'):
             return False
         with self.lock:
             self.fault_seen += 1
@@ -269,8 +302,38 @@ class Handler(http.server.BaseHTTPRequestHandler):
         ifr = self.headers.get('If-Range')
         ifr = urllib.parse.quote(ifr, safe='') if ifr else '-'
         user = self.auth_user()[0] or '-'
-        self.server.state.write_log('%s %s %s %d %d %s %s' % (self.command, self.path, rng,
-                                                                status, nbytes, ifr, user))
+        self.server.state.write_log('%s %s %s %d %d %s %s %.3f' % (
+            self.command, self.path, rng, status, nbytes, ifr, user, self.t_arrived))
+
+    def parse_request(self):
+        # The request line has just been read: the time the client asked.
+        self.t_arrived = time.monotonic()
+        return super().parse_request()
+
+    def hostile(self, table, path):
+        """The value of the first GLOB=VALUE of table matching path, or None."""
+        for glob, value in table:
+            if fnmatch.fnmatchcase(path, glob):
+                return value
+        return None
+
+    def extra_headers(self, path):
+        out = []
+        n = self.hostile(self.server.state.args.header_flood, path)
+        for i in range(int(n or 0)):
+            out.append(('X-Flood-%d' % i, 'v' * 20))
+        n = self.hostile(self.server.state.args.big_header, path)
+        if n:
+            out.append(('X-Big', 'b' * int(n)))
+        return out
+
+    def retry_after(self):
+        v = self.server.state.args.retry_after
+        if v is None:
+            return []
+        if v.startswith('date+'):
+            v = email.utils.formatdate(time.time() + float(v[5:]), usegmt=True)
+        return [('Retry-After', v)]
 
     def send_text(self, code, text, head, extra=()):
         body = text.encode('utf-8')
@@ -291,6 +354,54 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.finish_log(302, 0)
 
+    def send_huge(self, n, head, real):
+        """200 with a well-formed JSON object of n bytes: the file's object (or "{}") with
+        spaces before its closing brace."""
+        obj = b'{}'
+        if real:
+            with open(real, 'rb') as f:
+                obj = f.read().rstrip()
+        start, end = obj[:-1], obj[-1:]
+        self.send_response(200)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(n))
+        self.end_headers()
+        sent = 0
+        if not head:
+            pad = b' ' * CHUNK
+            try:
+                self.wfile.write(start)
+                sent = len(start)
+                while sent < n - len(end):
+                    k = min(CHUNK, n - len(end) - sent)
+                    self.wfile.write(pad[:k])
+                    sent += k
+                self.wfile.write(end)
+                sent += len(end)
+            except (ConnectionError, TimeoutError, ssl.SSLError):
+                self.close_connection = True
+        self.finish_log(200, sent)
+
+    def send_endless(self, head):
+        """200, no Content-Length: a JSON string that never ends, until the client hangs up
+        (or 4 GiB, so a broken client cannot keep the server busy forever)."""
+        self.send_response(200)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Connection', 'close')
+        self.end_headers()
+        self.close_connection = True
+        sent = 0
+        if not head:
+            block = b'a' * CHUNK
+            try:
+                self.wfile.write(b'{"Version":"')
+                while sent < (4 << 30):
+                    self.wfile.write(block)
+                    sent += len(block)
+            except (ConnectionError, TimeoutError, ssl.SSLError):
+                pass
+        self.finish_log(200, sent)
+
     def serve(self, head):
         st = self.server.state
         a = st.args
@@ -306,8 +417,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
         for glob, code in a.status:
             if fnmatch.fnmatchcase(path, glob):
                 self.send_text(code, '%d %s\n' % (code, self.responses.get(code, ('',))[0]),
-                               head)
+                               head, extra=self.retry_after())
                 return
+        if self.hostile(a.redirect_loop, path) is not None:
+            self.send_redirect(quote(path) + ('' if url.query == 'loop' else '?loop'), head)
+            return
+        base = self.hostile(a.redirect, path)
+        if base is not None:
+            self.send_redirect(base.rstrip('/') + quote(path), head)
+            return
+        n = self.hostile(a.huge_body, path)
+        if n is not None:
+            real = self.resolve(a.root, path)
+            self.send_huge(int(n), head, real)
+            return
+        if self.hostile(a.endless, path) is not None:
+            self.send_endless(head)
+            return
         if path.startswith('/redirect/'):
             rest = path[len('/redirect/'):]
             n, _, tail = rest.partition('/')
@@ -398,7 +524,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         kind = st.fault_kind() if fault else None
         if kind == 'fail_status':
             code = a.fail_status
-            self.send_text(code, '%d %s\n' % (code, self.responses.get(code, ('',))[0]), head)
+            self.send_text(code, '%d %s\n' % (code, self.responses.get(code, ('',))[0]), head,
+                           extra=self.retry_after())
+            return
+        if kind == 'no_response':
+            self.finish_log(0, 0)  # now: the test reads the log before the silence ends
+            time.sleep(a.stall_seconds)
+            self.close_connection = True
             return
         if kind == 'fault_full':
             code, first, last = 200, 0, size - 1
@@ -424,6 +556,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             data = bytes(data)
         length = last - first + 1
         announced = length + (a.lie_length if kind == 'lie_length' else 0)
+        if kind == 'overrun':
+            announced = length - a.overrun
         self.send_response(code)
         self.send_header('Content-Type', ctype)
         self.send_header('Content-Length', str(max(0, announced)))
@@ -435,12 +569,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header('Last-Modified', body.last_modified)
         if code == 206:
             self.send_header('Content-Range', 'bytes %d-%d/%d' % (first, last, size))
+        for k, v in self.extra_headers(path):
+            self.send_header(k, v)
         self.end_headers()
         if head:
             self.finish_log(code, 0)
             return
 
-        send_len = min(length, max(0, announced))
+        send_len = length if kind == 'overrun' else min(length, max(0, announced))
         drop_at = a.drop_after if kind == 'drop_after' else None
         stall_at = a.stall_after if kind == 'stall_after' else None
         sent = 0
@@ -470,6 +606,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             self.finish_log(code, sent)
             return
+        if drop_at is not None and a.drop_delay:
+            try:
+                self.wfile.flush()
+            except (ConnectionError, TimeoutError, ssl.SSLError):
+                pass
+            time.sleep(a.drop_delay)
         self.finish_log(code, sent)
         if drop_at is not None or (kind == 'lie_length' and announced != length):
             self.cut()
@@ -504,6 +646,13 @@ def glob_code(value):
     return (glob, int(code))
 
 
+def glob_value(value):
+    glob, sep, v = value.partition('=')
+    if not sep or not glob:
+        raise argparse.ArgumentTypeError('want GLOB=VALUE, got %r' % value)
+    return (glob, v)
+
+
 def main():
     p = argparse.ArgumentParser(description='fixture GOPROXY for gmfetch tests')
     p.add_argument('--root', default='.', help='directory to serve (default: .)')
@@ -527,6 +676,7 @@ def main():
     p.add_argument('--tls-key')
     p.add_argument('--rate', type=int, default=0, help='body bytes per second per response')
     p.add_argument('--drop-after', type=int, help='cut the connection after N body bytes')
+    p.add_argument('--drop-delay', type=float, default=0.0, help='pause before the cut')
     p.add_argument('--stall-after', type=int, help='pause after N body bytes')
     p.add_argument('--stall-seconds', type=float, default=5.0)
     p.add_argument('--shift-range', type=int, help='serve Range requests N bytes off')
@@ -535,6 +685,21 @@ def main():
     p.add_argument('--lie-length', type=int, help='announce Content-Length + DELTA')
     p.add_argument('--size-change', type=int, help='serve the file DELTA bytes longer')
     p.add_argument('--corrupt-at', type=int, help='flip the byte at this file offset')
+    p.add_argument('--overrun', type=int, help='announce N bytes less than sent, keep alive')
+    p.add_argument('--no-response', action='store_true', help='send nothing for a while')
+    p.add_argument('--retry-after', help='Retry-After value for --status/--fail-status')
+    p.add_argument('--redirect', type=glob_value, action='append', default=[],
+                   metavar='GLOB=BASE')
+    p.add_argument('--redirect-loop', type=lambda v: (v, ''), action='append', default=[],
+                   metavar='GLOB')
+    p.add_argument('--header-flood', type=glob_value, action='append', default=[],
+                   metavar='GLOB=N')
+    p.add_argument('--big-header', type=glob_value, action='append', default=[],
+                   metavar='GLOB=N')
+    p.add_argument('--huge-body', type=glob_value, action='append', default=[],
+                   metavar='GLOB=N')
+    p.add_argument('--endless', type=lambda v: (v, ''), action='append', default=[],
+                   metavar='GLOB')
     p.add_argument('--fault-path', default='*', help='GLOB of paths the fault applies to')
     p.add_argument('--fault-skip', type=int, default=0)
     p.add_argument('--fault-times', type=int, default=1)

@@ -11,6 +11,7 @@ nginx runs in the foreground ("daemon off") as a child of coreutils `timeout`, i
 process group, so stop() (or the end of the time limit, even if the caller is SIGKILLed)
 ends it. The access log has one line per request:
   <msec> <scheme> "<request>" <status> range="<Range header>" <body bytes sent> <protocol>
+  <connection serial> <requests on that connection so far>
 
 Module paths with upper-case letters are escaped by go with '!' and sent as '%21'; nginx
 decodes the URI before mapping it to a file, so '<root>/github.com/!example/...' is found.
@@ -19,7 +20,13 @@ start() checks that (with both '%21' and a literal '!') when the tree has such a
 Library use (stdlib only):
     srv = NginxServer(root); srv.start(); ... srv.http_url, srv.https_url, srv.ca_file ...
     srv.stop()
-CLI: nginx.py ROOT [--seconds N]  prints the URLs and serves until interrupted or N seconds.
+CLI: nginx.py ROOT [--seconds N] [--upstream URL] [--keepalive-requests N]
+     prints the URLs and serves until interrupted or N seconds.
+
+Reverse-proxy mode (upstream=URL): nginx relays every request to an HTTP/1.1 server (the
+fault-injecting tests/server/goproxy.py), so faults the upstream injects reach an HTTP/2
+client the way a CDN forwards them: a body cut mid-way becomes RST_STREAM, and with
+keepalive_requests=N a connection ends with GOAWAY after N streams.
 """
 
 import os
@@ -46,7 +53,7 @@ error_log {d}/error.log warn;
 events {{ worker_connections 512; }}
 http {{
     log_format e2e '$msec $scheme "$request" $status range="$http_range" $body_bytes_sent '
-                   '$server_protocol';
+                   '$server_protocol $connection $connection_requests';
     access_log {d}/access.log e2e;
     client_body_temp_path {d}/tmp/body;
     proxy_temp_path {d}/tmp/proxy;
@@ -54,7 +61,7 @@ http {{
     uwsgi_temp_path {d}/tmp/uwsgi;
     scgi_temp_path {d}/tmp/scgi;
     sendfile on;
-    keepalive_requests 10000;
+    keepalive_requests {keepalive_requests};
     server_tokens off;
     types {{
         application/json info;
@@ -65,7 +72,7 @@ http {{
     server {{
         listen 127.0.0.1:{http_port};
         root {root};
-        location / {{ try_files $uri =404; }}
+        {location}
     }}
     server {{
         listen 127.0.0.1:{https_port} ssl http2;
@@ -73,10 +80,27 @@ http {{
         ssl_certificate_key {d}/server.key;
         ssl_protocols TLSv1.2 TLSv1.3;
         root {root};
-        location / {{ try_files $uri =404; }}
+        {location}
     }}
 }}
 """
+
+STATIC = 'location / {{ try_files $uri =404; }}'
+
+# Reverse proxy in front of an HTTP/1.1 upstream (tests/server/goproxy.py), as a CDN sits in
+# front of proxy.golang.org.  proxy_buffering off relays the body as it arrives, so an upstream
+# that cuts a body mid-way makes nginx end the response mid-way too: over HTTP/2 it resets the
+# stream (RST_STREAM), over HTTP/1.1 it closes the connection.  The client's Range and
+# If-Range reach the upstream unchanged (nginx forwards request headers by default) and the
+# upstream's 206 answers come back as they are (nginx's range filter only handles 200s).
+PROXY = """location / {{
+            proxy_pass {upstream};
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_buffering off;
+            proxy_request_buffering off;
+            proxy_read_timeout 120s;
+        }}"""
 
 
 def free_port():
@@ -109,9 +133,17 @@ def make_certs(d):
 
 
 class NginxServer:
-    def __init__(self, root, workdir=None, max_seconds=1200):
+    """upstream: None serves root as static files; "http://127.0.0.1:<port>" makes nginx a
+    reverse proxy (see PROXY) in front of that server instead, root then only being nginx's
+    document root.  keepalive_requests: requests per connection (nginx 1.22 applies it to
+    HTTP/2 connections too: after that many streams it sends GOAWAY)."""
+
+    def __init__(self, root, workdir=None, max_seconds=1200, upstream=None,
+                 keepalive_requests=10000):
         self.root = os.path.abspath(root)
         self.max_seconds = max_seconds
+        self.upstream = upstream
+        self.keepalive_requests = keepalive_requests
         self._own_dir = workdir is None
         self.dir = workdir or tempfile.mkdtemp(prefix='gmfetch-nginx-')
         self.proc = None
@@ -127,7 +159,8 @@ class NginxServer:
         for _ in range(5):  # a picked port can be taken before nginx binds it: retry
             try:
                 self._start_once()
-                self._check_bang()
+                if not self.upstream:
+                    self._check_bang()
                 return self
             except RuntimeError as e:
                 last = str(e)
@@ -139,8 +172,11 @@ class NginxServer:
         user = 'user root root;' if os.geteuid() == 0 else ''
         conf = os.path.join(self.dir, 'nginx.conf')
         with open(conf, 'w') as f:
-            f.write(CONF.format(user=user, d=self.dir, root=self.root,
-                                http_port=hp, https_port=sp))
+            location = (PROXY.format(upstream=self.upstream) if self.upstream
+                        else STATIC.format())
+            f.write(CONF.format(user=user, d=self.dir, root=self.root, http_port=hp,
+                                https_port=sp, location=location,
+                                keepalive_requests=self.keepalive_requests))
         for name in ('access.log', 'error.log', 'nginx.pid'):
             try:
                 os.unlink(os.path.join(self.dir, name))
@@ -243,8 +279,11 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('root')
     ap.add_argument('--seconds', type=int, default=600)
+    ap.add_argument('--upstream', help='reverse-proxy to this http://host:port instead')
+    ap.add_argument('--keepalive-requests', type=int, default=10000)
     a = ap.parse_args(argv)
-    srv = NginxServer(a.root, max_seconds=a.seconds + 10).start()
+    srv = NginxServer(a.root, max_seconds=a.seconds + 10, upstream=a.upstream,
+                      keepalive_requests=a.keepalive_requests).start()
     print('GOPROXY=%s' % srv.http_url)
     print('GOPROXY=%s SSL_CERT_FILE=%s' % (srv.https_url, srv.ca_file))
     print('access log: %s' % srv.access_log, flush=True)

@@ -20,6 +20,12 @@
  *    the whole representation); go's own resume (after go 1.26) sends it the same way.
  *  - Retryable statuses (408, 429, 5xx but 501/505): RFC 9110 sections 15.5.9, 15.5.22 and
  *    15.6; the issue asks for 5xx to be retried.
+ *  - Retry-After grammar: RFC 9110 section 10.2.3 (HTTP-date / delay-seconds) and 5.6.7 (the
+ *    three date forms; "Sun, 06 Nov 1994 08:49:37 GMT" is its example, Unix time 784111777 by
+ *    Python's calendar.timegm); it applies to 503 (RFC 9110) and 429 (RFC 6585 section 4).
+ *    The 60 s cap per request is transfer.c's RETRY_AFTER_MAX_S.
+ *  - Header limits: libcurl 7.88 refuses one header line above 100 KiB (CURL_MAX_HTTP_HEADER)
+ *    with CURLE_OUT_OF_MEMORY; transfer.c caps all headers of a response at 256 KiB.
  *
  * The server log line is "METHOD PATH RANGE STATUS BYTES IFRANGE AUTHUSER" (goproxy.py).
  */
@@ -120,6 +126,51 @@ ParameterizedTest(struct cr_case *c, content_range, table)
     } else {
         cr_assert(first == 42 && last == 42 && total == 42, "\"%s\": outputs written", c->in);
     }
+}
+
+/* ---- Retry-After parser table ---- */
+
+struct ra_case {
+    char in[64];
+    enum gmf_err want;
+    uint64_t secs;
+};
+
+#define RFC_DATE 784111777 /* Sun, 06 Nov 1994 08:49:37 GMT */
+
+ParameterizedTestParameters(retry_after, table)
+{
+    static struct ra_case cases[] = {
+        {"120", GMF_OK, 120},
+        {"0", GMF_OK, 0},
+        {"007", GMF_OK, 7},
+        {" 5 ", GMF_OK, 5}, /* OWS around a field value is not part of it (RFC 9110 5.5) */
+        {"99999999999999999999999", GMF_OK, UINT64_MAX}, /* saturates: "very long" */
+        /* now = RFC_DATE - 30 in the test: the three HTTP-date forms, 30 s ahead */
+        {"Sun, 06 Nov 1994 08:49:37 GMT", GMF_OK, 30},
+        {"Sunday, 06-Nov-94 08:49:37 GMT", GMF_OK, 30},
+        {"Sun Nov  6 08:49:37 1994", GMF_OK, 30},
+        {"Sun, 06 Nov 1994 08:48:37 GMT", GMF_OK, 0}, /* 30 s in the past: no wait */
+        {"", GMF_EPARSE, 0},
+        {"   ", GMF_EPARSE, 0},
+        {"-1", GMF_EPARSE, 0},
+        {"1.5", GMF_EPARSE, 0},
+        {"5s", GMF_EPARSE, 0},
+        {"+5", GMF_EPARSE, 0},
+        {"soon", GMF_EPARSE, 0},
+    };
+    return cr_make_param_array(struct ra_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct ra_case *c, retry_after, table)
+{
+    uint64_t secs = 42;
+    enum gmf_err r = gmf_transfer_parse_retry_after(c->in, RFC_DATE - 30, &secs);
+
+    cr_assert_eq(r, c->want, "\"%s\": got %s, want %s", c->in, gmf_err_name(r),
+                 gmf_err_name(c->want));
+    cr_assert_eq(secs, c->want == GMF_OK ? c->secs : 42, "\"%s\": %" PRIu64 " s", c->in,
+                 secs);
 }
 
 Test(transfer, opts_default)
@@ -769,6 +820,8 @@ Test(transfer_http, file_empty)
     /* bytes=0-... of an empty body is unsatisfiable (416); a plain GET follows. */
     get_file_check(NULL, url, NULL, 0, &o, &st);
     cr_assert_eq(st.requests, 2);
+    cr_assert_eq(st.responses_416, 1, "the probe's 416 counts");
+    cr_assert_eq(st.range_bytes, 0);
     outcome_release(&o);
     free(url);
 }
@@ -789,6 +842,10 @@ Test(transfer_http, file_large_sharded)
     cr_assert_eq(st.requests, 5);
     cr_assert_eq(st.range_requests, 5);
     cr_assert_eq(st.bytes, BIG);
+    /* Every byte came in a 206; nothing was resumed or refused. */
+    cr_assert_eq(st.range_bytes, BIG);
+    cr_assert_eq(st.resumed_bytes, 0);
+    cr_assert_eq(st.responses_416, 0);
     log = read_log(5);
     for (unsigned i = 0; i < 5; i++) {
         char *want = gmf_xasprintf("GET /big/@v/v1.0.0.zip bytes=%u-%u 206 4194304",
@@ -816,6 +873,8 @@ Test(transfer_http, file_server_ignores_range)
     cr_assert_eq(o.status, 200);
     cr_assert_eq(st.requests, 1);
     cr_assert_eq(st.sharded_files, 0);
+    cr_assert_eq(st.range_requests, 1, "the probe asked for a range");
+    cr_assert_eq(st.range_bytes, 0, "but got a 200");
     log = read_log(1);
     cr_assert_eq(count_lines(log, " 200 20971520"), 1, "log:\n%s", log);
     free(log);
@@ -866,6 +925,7 @@ Test(transfer_http, file_resumes_after_cut)
     cr_assert_eq(st.retries, 1, "retries %" PRIu64, st.retries);
     cr_assert_eq(st.requests, 6);
     cr_assert_eq(st.bytes, BIG, "no byte fetched twice: %" PRIu64, st.bytes);
+    cr_assert_eq(st.range_bytes, BIG);
     log = read_log(6);
     cut = strstr(log, " 206 1000000 ");
     cr_assert_not_null(cut, "log:\n%s", log);
@@ -878,6 +938,9 @@ Test(transfer_http, file_resumes_after_cut)
         char *want = gmf_xasprintf("bytes=%llu-%llu 206 %llu %%22", first + 1000000, last,
                                    last - first + 1 - 1000000);
         cr_assert_eq(count_lines(log, want), 1, "want \"%s\" in log:\n%s", want, log);
+        /* The resume asked for exactly the bytes the cut shard still lacked. */
+        cr_assert_eq(st.resumed_bytes, last - first + 1 - 1000000, "resumed_bytes %" PRIu64,
+                     st.resumed_bytes);
         free(want);
     }
     free(log);
@@ -983,6 +1046,37 @@ Test(transfer_http, file_head_refused_falls_back_to_get)
                  "log:\n%s", log);
     free(log);
     outcome_release(&o);
+    free(url);
+    free(data);
+}
+
+/* The HEAD probe already tells the size is over the cap: the job ends in the HEAD's
+ * completion, which must not touch the job afterwards (it once did: a use after free that
+ * ASan reports here). */
+Test(transfer_http, file_cap_head_probe)
+{
+    unsigned char *data = random_bytes(BIG, 15);
+    char *out = gmf_xasprintf("%s/out", root);
+    int fd = open(out, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    struct gmf_transfer_opts opts;
+    struct gmf_transfer *t;
+    struct outcome o = {0};
+    char *url;
+
+    write_tree_file("big/@v/v1.0.0.zip", data, BIG);
+    server_start(NULL);
+    url = url_for("big/@v/v1.0.0.zip");
+    gmf_transfer_opts_default(&opts);
+    opts.probe = GMF_PROBE_HEAD;
+    t = gmf_transfer_new(&opts);
+    gmf_transfer_get_file(t, url, fd, BIG - 1, on_done, &o);
+    run(t);
+    gmf_transfer_free(t);
+    cr_assert_eq(o.calls, 1);
+    cr_assert_eq(o.err, GMF_ETOOBIG, "%s", gmf_err_name(o.err));
+    (void)close(fd);
+    outcome_release(&o);
+    free(out);
     free(url);
     free(data);
 }
@@ -1269,7 +1363,8 @@ Test(transfer_http, host_remembered_as_refusing_head)
     free(data);
 }
 
-static void check_shard_error(const char *fault, const char *value, const char *want_msg)
+static void check_shard_error(const char *fault, const char *value, const char *want_msg,
+                              struct gmf_transfer_stats *ret_st)
 {
     unsigned char *data = random_bytes(BIG, 31);
     struct gmf_transfer_stats st;
@@ -1286,6 +1381,8 @@ static void check_shard_error(const char *fault, const char *value, const char *
               want_msg);
     /* An error of the server, not of the network: asked once. */
     cr_assert_eq(st.retries, 0, "%s: %" PRIu64 " retries", fault, st.retries);
+    if (ret_st)
+        *ret_st = st;
     outcome_release(&o);
     free(url);
     free(data);
@@ -1293,17 +1390,59 @@ static void check_shard_error(const char *fault, const char *value, const char *
 
 Test(transfer_http, file_size_change_is_an_error)
 {
-    check_shard_error("--size-change", "1000", "size changed: Content-Range");
+    check_shard_error("--size-change", "1000", "size changed: Content-Range", NULL);
 }
 
 Test(transfer_http, file_lying_content_length_is_an_error)
 {
-    check_shard_error("--lie-length", "10", "does not match Content-Range");
+    check_shard_error("--lie-length", "10", "does not match Content-Range", NULL);
 }
 
 Test(transfer_http, file_416_on_a_shard_is_an_error)
 {
-    check_shard_error("--fail-status", "416", "416 Requested Range Not Satisfiable");
+    struct gmf_transfer_stats st;
+
+    check_shard_error("--fail-status", "416", "416 Requested Range Not Satisfiable", &st);
+    cr_assert_eq(st.responses_416, 1);
+}
+
+/* Content-Length 10 bytes short of the body on a kept-alive connection: the 206's length
+ * disagrees with its Content-Range, an error of the server; the 10 stray bytes never reach
+ * the file. */
+Test(transfer_http, file_overrun_length_is_an_error)
+{
+    check_shard_error("--overrun", "10", "does not match Content-Range", NULL);
+}
+
+/* A HEAD that advertises ranges, a small body fetched as one stream, cut after 40000 bytes:
+ * the stream resumes with bytes=40000-99999 (a resume of a stream counts in resumed_bytes
+ * and, being a 206, in range_bytes). */
+Test(transfer_http, file_stream_resumed_with_range)
+{
+    unsigned char *data = random_bytes(100000, 34);
+    struct gmf_transfer_opts opts;
+    struct gmf_transfer_stats st;
+    struct outcome o = {0};
+    char *url, *log;
+
+    write_tree_file("m/@v/v1.0.0.zip", data, 100000);
+    server_start("--drop-after", "40000", NULL);
+    url = url_for("m/@v/v1.0.0.zip");
+    gmf_transfer_opts_default(&opts);
+    opts.probe = GMF_PROBE_HEAD;
+    get_file_check(&opts, url, data, 100000, &o, &st);
+    cr_assert_eq(st.retries, 1);
+    cr_assert_eq(st.bytes, 100000);
+    cr_assert_eq(st.resumed_bytes, 60000, "resumed_bytes %" PRIu64, st.resumed_bytes);
+    cr_assert_eq(st.range_bytes, 60000, "range_bytes %" PRIu64, st.range_bytes);
+    cr_assert_eq(st.range_requests, 1);
+    log = read_log(3);
+    cr_assert_eq(count_lines(log, "GET /m/@v/v1.0.0.zip bytes=40000-99999 206 60000 %22"), 1,
+                 "log:\n%s", log);
+    free(log);
+    outcome_release(&o);
+    free(url);
+    free(data);
 }
 
 /* A stream (no Range) whose Content-Length lies long ends early: asked again whole. */
@@ -1347,6 +1486,7 @@ Test(transfer_http, file_stall_resumed)
     cr_assert_eq(st.stalls, 1, "stalls %" PRIu64, st.stalls);
     cr_assert_eq(st.retries, 1);
     cr_assert_eq(st.bytes, BIG, "no byte fetched twice: %" PRIu64, st.bytes);
+    cr_assert_eq(st.resumed_bytes, 3194304, "resumed_bytes %" PRIu64, st.resumed_bytes);
     log = read_log(5);
     /* The stalled shard is asked again from its last byte only.  (The stalled response
      * itself is logged once the server wakes up, after the test.) */
@@ -1382,6 +1522,220 @@ Test(transfer_http, mem_503_retried)
     cr_assert_eq(st.retries, 1);
     outcome_release(&o);
     free(url);
+}
+
+/* ---- hostile servers ---- */
+
+/* 10000 headers of 33 bytes (330 KB): one clear error, not retried. */
+Test(transfer_http, mem_header_flood_refused)
+{
+    struct gmf_transfer_stats st;
+    struct outcome o = {0};
+    char *url;
+
+    write_tree_file("h/@v/v1.info", "{}", 2);
+    server_start("--header-flood", "*=10000", NULL);
+    url = url_for("h/@v/v1.info");
+    get_mem(NULL, url, 100, &o, &st);
+    cr_assert_eq(o.err, GMF_EHTTP, "%s: %s", gmf_err_name(o.err), o.msg);
+    cr_assert_str_eq(o.msg, "response headers larger than 262144 bytes");
+    cr_assert_eq(st.retries, 0);
+    outcome_release(&o);
+    free(url);
+}
+
+/* 2000 headers (66 KB) are fine, as for go. */
+Test(transfer_http, mem_many_headers_accepted)
+{
+    struct outcome o = {0};
+    char *url;
+
+    write_tree_file("h/@v/v1.info", "{}", 2);
+    server_start("--header-flood", "*=2000", NULL);
+    url = url_for("h/@v/v1.info");
+    get_mem(NULL, url, 100, &o, NULL);
+    cr_assert_eq(o.err, GMF_OK, "%s", o.msg);
+    cr_assert_str_eq(o.body, "{}");
+    outcome_release(&o);
+    free(url);
+}
+
+/* One 200 KB header line: libcurl's limit, said clearly, not retried. */
+Test(transfer_http, mem_enormous_header_refused)
+{
+    struct gmf_transfer_stats st;
+    struct outcome o = {0};
+    char *url;
+
+    write_tree_file("h/@v/v1.info", "{}", 2);
+    server_start("--big-header", "*=200000", NULL);
+    url = url_for("h/@v/v1.info");
+    get_mem(NULL, url, 100, &o, &st);
+    cr_assert_eq(o.err, GMF_ENET, "%s: %s", gmf_err_name(o.err), o.msg);
+    cr_assert_str_eq(o.msg, "response header line longer than libcurl's limit of 100 KiB");
+    cr_assert_eq(st.retries, 0);
+    outcome_release(&o);
+    free(url);
+}
+
+/* A body that never ends: stopped at the cap, not retried, nothing kept. */
+Test(transfer_http, mem_endless_body_capped)
+{
+    struct gmf_transfer_stats st;
+    struct outcome o = {0};
+    char *url;
+
+    server_start("--endless", "*", NULL);
+    url = url_for("x/@v/v1.info");
+    get_mem(NULL, url, 1 << 20, &o, &st);
+    cr_assert_eq(o.err, GMF_ETOOBIG, "%s: %s", gmf_err_name(o.err), o.msg);
+    cr_assert_str_eq(o.msg, "response body exceeds the limit of 1048576 bytes");
+    cr_assert_eq(o.body_len, 0);
+    cr_assert_eq(st.retries, 0);
+    cr_assert_leq(st.bytes, 1 << 20);
+    outcome_release(&o);
+    free(url);
+}
+
+/* A server that reads the request and never sends a status line: aborted after the stall
+ * timeout, retried, then the error; bounded time. */
+Test(transfer_http, mem_no_status_line)
+{
+    struct gmf_transfer_opts opts;
+    struct gmf_transfer_stats st;
+    struct outcome o = {0};
+    uint64_t t0 = (uint64_t)time(NULL);
+    char *url;
+
+    write_tree_file("n/@v/v1.info", "{}", 2);
+    server_start("--no-response", "--stall-seconds", "30", "--fault-times", "100", NULL);
+    url = url_for("n/@v/v1.info");
+    gmf_transfer_opts_default(&opts);
+    opts.stall_timeout_s = 1;
+    opts.retries = 1;
+    get_mem(&opts, url, 100, &o, &st);
+    cr_assert_eq(o.err, GMF_ENET, "%s: %s", gmf_err_name(o.err), o.msg);
+    cr_assert_str_eq(o.msg, "no data received for 1 s");
+    cr_assert_eq(o.status, 0);
+    cr_assert_eq(st.stalls, 2);
+    cr_assert_eq(st.retries, 1);
+    /* Two 1 s stall timeouts and a backoff; without the stall timer it would be 60 s. */
+    cr_assert_leq((uint64_t)time(NULL) - t0, 15);
+    outcome_release(&o);
+    free(url);
+}
+
+/* ---- Retry-After ---- */
+
+/* The arrival time (the log's last field, seconds of the monotonic clock) of line n. */
+static double log_time(const char *log, unsigned n)
+{
+    const char *l = log;
+
+    for (unsigned i = 0; i < n && l; i++) {
+        l = strchr(l, '\n');
+        l = l ? l + 1 : NULL;
+    }
+    cr_assert(l && *l, "no line %u in log:\n%s", n, log);
+    {
+        const char *e = strchr(l, '\n');
+        const char *sp = e ? e : l + strlen(l);
+        while (sp > l && sp[-1] != ' ')
+            sp--;
+        return strtod(sp, NULL);
+    }
+}
+
+/* One .info answered `status` with Retry-After `value` once, then served: returns the gap
+ * between the two requests as the server saw them. */
+static double retry_after_gap(const char *status, const char *value, unsigned retries,
+                              struct outcome *o, struct gmf_transfer_stats *st)
+{
+    struct gmf_transfer_opts opts;
+    char *url, *log;
+    double gap;
+
+    write_tree_file("ra/@v/v1.info", "{}", 2);
+    server_start("--fail-status", status, "--retry-after", value, NULL);
+    url = url_for("ra/@v/v1.info");
+    gmf_transfer_opts_default(&opts);
+    opts.retries = retries;
+    get_mem(&opts, url, 100, o, st);
+    log = read_log(st->requests);
+    gap = st->requests >= 2 ? log_time(log, 1) - log_time(log, 0) : -1;
+    free(log);
+    free(url);
+    return gap;
+}
+
+/* Delay-seconds on a 503: waited instead of the 125-250 ms backoff. */
+Test(transfer_http, retry_after_seconds_on_503)
+{
+    struct gmf_transfer_stats st;
+    struct outcome o = {0};
+    double gap = retry_after_gap("503", "1", 5, &o, &st);
+
+    cr_assert_eq(o.err, GMF_OK, "%s", o.msg);
+    cr_assert_eq(st.retries, 1);
+    cr_assert(gap >= 0.98 && gap < 5, "second request %.3f s after the first", gap);
+    outcome_release(&o);
+}
+
+/* An HTTP-date on a 429: "now + 2 s", both ends truncated to whole seconds (the date format,
+ * time()), so the client waits 1 or 2 s: well above the 125-250 ms backoff either way. */
+Test(transfer_http, retry_after_date_on_429)
+{
+    struct gmf_transfer_stats st;
+    struct outcome o = {0};
+    double gap = retry_after_gap("429", "date+2", 5, &o, &st);
+
+    cr_assert_eq(o.err, GMF_OK, "%s", o.msg);
+    cr_assert_eq(st.retries, 1);
+    cr_assert(gap >= 0.9 && gap < 6, "second request %.3f s after the first", gap);
+    outcome_release(&o);
+}
+
+/* Beyond the 60 s a request may wait: not retried at all, go's error at once. */
+Test(transfer_http, retry_after_beyond_cap_not_retried)
+{
+    struct gmf_transfer_stats st;
+    struct outcome o = {0};
+    uint64_t t0 = (uint64_t)time(NULL);
+
+    (void)retry_after_gap("503", "61", 5, &o, &st);
+    cr_assert_eq(o.err, GMF_EHTTP);
+    cr_assert_str_eq(o.msg, "503 Service Unavailable");
+    cr_assert_eq(st.retries, 0);
+    cr_assert_eq(st.requests, 1);
+    cr_assert_leq((uint64_t)time(NULL) - t0, 10, "waited for the Retry-After");
+    outcome_release(&o);
+}
+
+/* No retry left: Retry-After makes no one wait. */
+Test(transfer_http, retry_after_needs_a_retry_left)
+{
+    struct gmf_transfer_stats st;
+    struct outcome o = {0};
+    uint64_t t0 = (uint64_t)time(NULL);
+
+    (void)retry_after_gap("503", "10", 0, &o, &st);
+    cr_assert_eq(o.err, GMF_EHTTP);
+    cr_assert_eq(st.requests, 1);
+    cr_assert_leq((uint64_t)time(NULL) - t0, 6, "waited for the Retry-After");
+    outcome_release(&o);
+}
+
+/* On a 500 Retry-After means nothing (RFC 9110 defines it for 503 and 3xx): normal backoff. */
+Test(transfer_http, retry_after_ignored_on_500)
+{
+    struct gmf_transfer_stats st;
+    struct outcome o = {0};
+    double gap = retry_after_gap("500", "3", 5, &o, &st);
+
+    cr_assert_eq(o.err, GMF_OK, "%s", o.msg);
+    cr_assert_eq(st.retries, 1);
+    cr_assert(gap < 2.0, "second request %.3f s after the first (backoff <= 250 ms)", gap);
+    outcome_release(&o);
 }
 
 /* Backoff waits are deadlines of the loop: a timer due during a backoff runs on time, and the
