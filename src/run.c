@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -205,6 +206,11 @@ struct mod {
     char sum[GMF_H1_LEN + 1];
     char gomodsum[GMF_H1_LEN + 1];
     bool dir_ok;
+
+    /* dry run */
+    unsigned dry_have;    /* enum gmf_run_have */
+    uint64_t dry_size;
+    bool dry_direct;
 };
 
 /* A hash that go.sum did not have and that we accepted (GONOSUMDB / GOSUMDB=off). */
@@ -247,6 +253,14 @@ struct run {
     bool gocmd_timer;     /* the poll timer is armed */
     char *go_path;        /* go on PATH ("" if none), resolved at first need */
     bool root_made;     /* GOMODCACHE was created (at the first fetch) */
+
+    /* For the cli: metrics and progress. */
+    uint64_t *proxy_bytes;   /* per env->proxies[i]: body bytes of successful responses */
+    unsigned active;         /* walks (preqs) in flight */
+    atomic_size_t mods_done; /* modules finished (workers count theirs too) */
+    long long progress_last; /* ms of the last progress call */
+    bool tick_armed;         /* the progress timer is pending */
+    int null_fd;             /* dry run: where size probes "write" (nothing: max 0) */
 };
 
 static void set_fatal(struct run *r, const struct gmf_diag *d)
@@ -269,6 +283,74 @@ static bool is_fatal(struct run *r)
     f = r->fatal;
     pthread_mutex_unlock(&r->mu);
     return f;
+}
+
+/* ---- progress hooks for the cli (gmf_run_opts.progress) ------------------------------- */
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static unsigned gocmds_running(const struct run *r);
+
+static void progress_emit(struct run *r)
+{
+    struct gmf_run_progress p;
+
+    memset(&p, 0, sizeof(p));
+    p.graph = r->in_graph_phase;
+    if (r->graph && r->in_graph_phase) {
+        /* (gmf_graph_loaded reuses the array build_list returns: only while loading) */
+        const struct gmf_modver *l;
+        p.gomods = gmf_graph_loaded(r->graph, &l);
+    }
+    p.mods_total = r->nmods;
+    p.mods_done = atomic_load(&r->mods_done);
+    p.active = r->active + gocmds_running(r);
+    if (r->t)
+        gmf_transfer_get_stats(r->t, &p.stats);
+    r->progress_last = mono_ms();
+    r->opts->progress(r->opts->progress_ctx, &p);
+}
+
+/* After an event (a walk or a module finished): a snapshot, at most every progress_ms. */
+static void progress_note(struct run *r)
+{
+    if (r->opts->progress && mono_ms() - r->progress_last >= (long long)r->opts->progress_ms)
+        progress_emit(r);
+}
+
+static void progress_arm(struct run *r);
+
+static void progress_tick(void *ctx)
+{
+    struct run *r = ctx;
+
+    r->tick_armed = false;
+    progress_emit(r);
+    progress_arm(r);
+}
+
+/* Keep the timer going only while requests are in flight: a pending timer keeps the loop
+ * alive, and it must end as soon as the last request does (give or take one tick). */
+static void progress_arm(struct run *r)
+{
+    if (!r->opts->progress || !r->opts->progress_timer || r->tick_armed || !r->t ||
+        interrupted || (!r->preqs && !r->gocmds))
+        return;
+    r->tick_armed = true;
+    gmf_transfer_after(r->t, r->opts->progress_ms ? r->opts->progress_ms : 100, progress_tick,
+                       r);
+}
+
+/* A module of the download list is finished (installed, found complete, or failed). */
+static void mod_finished(struct run *r)
+{
+    atomic_fetch_add(&r->mods_done, 1);
 }
 
 /* ---- checksums (cmd/go/internal/modfetch/fetch.go checkModSum) ------------------------ */
@@ -477,6 +559,7 @@ static void preq_try(struct preq *q);
 
 static void preq_unlink(struct preq *q)
 {
+    q->r->active--;
     if (q->prev)
         q->prev->next = q->next;
     else
@@ -487,11 +570,14 @@ static void preq_unlink(struct preq *q)
 
 static void preq_finish(struct preq *q, const struct walk_result *w)
 {
+    struct run *r = q->r;
+
     preq_unlink(q);
     q->done(q->ctx, w);
     free(q->rel);
     free(q->best_err);
     free(q);
+    progress_note(r);
 }
 
 static void preq_fail(struct preq *q, const char *err)
@@ -517,10 +603,13 @@ static void preq_done(void *ctx, const struct gmf_transfer_result *res)
     struct preq *q = ctx;
     const struct gmf_proxy *p = &q->r->env->proxies[q->proxy];
     bool notexist = res->err == GMF_ENOTFOUND;
+    /* A dry run's size probe asks for at most 0 bytes: "too big" is its answer. */
+    bool probe_answer = q->file && q->r->opts->dry_run && res->err == GMF_ETOOBIG;
     char *err;
 
-    if (res->err == GMF_OK) {
+    if (res->err == GMF_OK || probe_answer) {
         char *base = redact(p->url);
+        q->r->proxy_bytes[q->proxy] += q->file ? res->size : res->body->len;
         struct walk_result w = {.res = res, .proxy = base};
         preq_finish(q, &w);
         free(base);
@@ -534,8 +623,9 @@ static void preq_done(void *ctx, const struct gmf_transfer_result *res)
         preq_fail(q, q->best_err);
         return;
     }
-    /* A zip that failed mid-body must not leave bytes for the next proxy (fetch.go). */
-    if (q->file && ftruncate(q->fd, 0) != 0) {
+    /* A zip that failed mid-body must not leave bytes for the next proxy (fetch.go).  (A dry
+     * run's probes write nothing, into /dev/null.) */
+    if (q->file && !q->r->opts->dry_run && ftruncate(q->fd, 0) != 0) {
         preq_fail(q, "truncating temp zip failed");
         return;
     }
@@ -600,11 +690,12 @@ static void proxy_get(struct run *r, const char *path, const char *esc_path,
 
     /* go creates GOMODCACHE when it first fetches something (modfetch checkCacheDir), so a
      * run that fetches nothing leaves no trace. */
-    if (!r->root_made) {
+    if (!r->root_made && !r->opts->dry_run) {
         r->root_made = true;
         (void)gmf_fs_mkdir_p(r->env->gomodcache, 0777, NULL);
     }
     q = gmf_xcalloc(1, sizeof(*q));
+    r->active++;
     q->abandon = abandon;
     q->next = r->preqs;
     if (r->preqs)
@@ -620,6 +711,7 @@ static void proxy_get(struct run *r, const char *path, const char *esc_path,
     q->done = done;
     q->ctx = ctx;
     preq_try(q);
+    progress_arm(r);
 }
 
 /* ---- modules the go command fetches: "direct" and GONOPROXY (reference §2.7) ------------
@@ -956,6 +1048,15 @@ static void gocmd_finish(struct gocmd *g, int status)
 
 static void gocmd_poll(void *ctx);
 
+static unsigned gocmds_running(const struct run *r)
+{
+    unsigned n = 0;
+
+    for (const struct gocmd *g = r->gocmds; g; g = g->next)
+        n += g->pid != 0;
+    return n;
+}
+
 /* Start queued children up to GOCMD_MAX and keep the poll timer armed while any run. */
 static void gocmd_pump(struct run *r)
 {
@@ -1109,7 +1210,7 @@ static void graph_accept(struct run *r, const char *path, const char *version,
         graph_error(r, path, version, d.msg);
         return;
     }
-    if (write_cache && gmf_cache_write_mod(tp, data, len, &d)) {
+    if (write_cache && !r->opts->dry_run && gmf_cache_write_mod(tp, data, len, &d)) {
         graph_error(r, path, version, d.msg);
         return;
     }
@@ -1164,6 +1265,16 @@ static void graph_fetched(void *ctx, const struct walk_result *w)
     struct graph_fetch *f = ctx;
     struct run *r = f->r;
 
+    if (w->direct && r->opts->dry_run) {
+        char *msg = gmf_xasprintf("%s@%s: %s: the go command would fetch this go.mod, which "
+                                  "--dry-run does not run", f->paths.path, f->paths.version,
+                                  w->err);
+        graph_error(r, f->path, f->version, msg);
+        free(msg);
+        graph_fetch_free(f);
+        graph_pump(r);
+        return;
+    }
     if (w->direct) {
         gocmd_start(r, f->paths.path, f->paths.version, w->err, graph_direct_done, f,
                     graph_fetch_free);
@@ -1357,6 +1468,7 @@ static void zip_job(void *ctx)
             gmf_cache_zip_abort(&m->zip);
         m->zip_mode = ZIP_NONE;
         set_step_error(m, STEP_ZIP, "interrupted");
+        mod_finished(m->r);
         return;
     }
     if (m->zip_mode == ZIP_FETCH)
@@ -1370,10 +1482,11 @@ static void zip_job(void *ctx)
             set_step_error(m, STEP_ZIP, d.msg);
         else
             set_step_error(m, STEP_ZIP, "checksum mismatch");
-        return;
+    } else {
+        m->ok[STEP_ZIP] = true;
+        m->dir_ok = true;
     }
-    m->ok[STEP_ZIP] = true;
-    m->dir_ok = true;
+    mod_finished(m->r);
 }
 
 static void zip_fetched(void *ctx, const struct walk_result *w)
@@ -1385,10 +1498,19 @@ static void zip_fetched(void *ctx, const struct walk_result *w)
     mod_step_done(m, STEP_ZIP, NULL);
 }
 
+static void mod_direct_check(struct mod *m, const char *err, bool security);
+
 /* What the go command left in the cache for m, checked as if we had fetched it. */
 static void mod_direct_done(void *ctx, const char *err, bool security)
 {
     struct mod *m = ctx;
+
+    mod_direct_check(m, err, security);
+    mod_finished(m->r);
+}
+
+static void mod_direct_check(struct mod *m, const char *err, bool security)
+{
     struct run *r = m->r;
     struct gmf_diag d;
     struct gmf_buf b;
@@ -1483,11 +1605,14 @@ static void mod_step_direct(struct mod *m, enum step s, const char *why)
 static void mod_step_end(struct mod *m, enum step s)
 {
     if (s == STEP_INFO) {
+        bool started = m->ok[STEP_INFO] && !is_fatal(m->r); /* after_info's test */
         m->pending--;
         after_info(m->r, m);
         /* info failed or went direct: nothing else was started. */
         if (!m->pending && m->direct_why && !is_fatal(m->r))
             mod_go_direct(m);
+        else if (!started)
+            mod_finished(m->r);
         return;
     }
     if (--m->pending)
@@ -1501,20 +1626,23 @@ static void mod_step_end(struct mod *m, enum step s)
     switch (m->zip_mode) {
     case ZIP_FETCH:
         if (prior_ok && !m->err[STEP_ZIP]) {
-            pool_submit(&m->r->pool, zip_job, m);
-        } else {
-            gmf_cache_zip_abort(&m->zip);
-            m->zip_mode = ZIP_NONE;
+            pool_submit(&m->r->pool, zip_job, m); /* the job counts the module as finished */
+            return;
         }
+        gmf_cache_zip_abort(&m->zip);
+        m->zip_mode = ZIP_NONE;
         break;
     case ZIP_REPAIR:
-        if (prior_ok)
+        if (prior_ok) {
             pool_submit(&m->r->pool, zip_job, m);
+            return;
+        }
         break;
     case ZIP_HAVE:
     case ZIP_NONE:
         break;
     }
+    mod_finished(m->r);
 }
 
 /* Whether <ev>.lock can be taken right now.  The loop thread must never block on a lock
@@ -1670,6 +1798,70 @@ static void mod_start(struct run *r, struct mod *m)
         proxy_get(r, m->path, m->paths.esc_path, m->paths.esc_version, ".info", false, -1,
                   MAX_INFO_BYTES, info_fetched, m, NULL);
     }
+}
+
+/* ---- dry run: what the cache has, and the size of each missing zip ---------------------- */
+
+/* The size a size probe learnt: the transfer engine fails a request whose announced length
+ * is above its cap with "response body of N bytes exceeds the limit of M bytes", and a probe
+ * caps at 0.  Anything else (no Content-Length) leaves the size unknown. */
+static uint64_t probe_size(const struct gmf_transfer_result *res)
+{
+    const char *p = res->msg ? strstr(res->msg, "body of ") : NULL;
+    unsigned long long v;
+    struct stat st;
+    char *end;
+
+    if (res->err == GMF_OK)
+        return res->size;
+    /* A file:// proxy: the file itself says. */
+    if (!strncmp(res->url, "file://", 7) && stat(res->url + 7, &st) == 0)
+        return (uint64_t)st.st_size;
+    if (!p)
+        return GMF_RUN_SIZE_UNKNOWN;
+    errno = 0;
+    v = strtoull(p + 8, &end, 10);
+    if (errno || end == p + 8 || strncmp(end, " bytes", 6) != 0)
+        return GMF_RUN_SIZE_UNKNOWN;
+    return v;
+}
+
+static void dry_probed(void *ctx, const struct walk_result *w)
+{
+    struct mod *m = ctx;
+
+    m->pending = 0;
+    if (w->direct) {
+        m->dry_direct = true;
+    } else if (w->err) {
+        char *e = gmf_xasprintf("%s@%s: %s", m->path, m->version, w->err);
+        set_step_error(m, STEP_ZIP, e);
+        free(e);
+    } else {
+        m->dry_size = probe_size(w->res);
+    }
+    mod_finished(m->r);
+}
+
+static void dry_start(struct run *r, struct mod *m)
+{
+    struct stat st;
+
+    m->dry_size = GMF_RUN_SIZE_UNKNOWN;
+    m->dry_have = (gmf_fs_exists(m->paths.info) ? GMF_RUN_HAVE_INFO : 0) |
+                  (gmf_fs_exists(m->paths.mod) ? GMF_RUN_HAVE_MOD : 0) |
+                  (gmf_cache_zip_complete(&m->paths) ? GMF_RUN_HAVE_ZIP : 0) |
+                  (gmf_cache_dir_complete(&m->paths) ? GMF_RUN_HAVE_DIR : 0);
+    m->cached = m->dry_have == GMF_RUN_HAVE_ALL;
+    if ((m->dry_have & GMF_RUN_HAVE_ZIP) && stat(m->paths.zip, &st) == 0)
+        m->dry_size = (uint64_t)st.st_size;
+    if (m->dry_have & GMF_RUN_HAVE_ZIP) {
+        mod_finished(r);
+        return;
+    }
+    m->pending = 1;
+    proxy_get(r, m->path, m->paths.esc_path, m->paths.esc_version, ".zip", true, r->null_fd, 0,
+              dry_probed, m, NULL);
 }
 
 /* ---- phase 1: arguments and the main module ------------------------------------------- */
@@ -2018,6 +2210,9 @@ static void fill_result(struct run *r)
         o->version = *m->version ? gmf_xstrdup(m->version) : NULL;
         if (err)
             o->error = gmf_xstrdup(err);
+        o->have = m->dry_have;
+        o->zip_size = r->opts->dry_run ? m->dry_size : GMF_RUN_SIZE_UNKNOWN;
+        o->direct = m->dry_direct;
         if (!m->paths_ok)
             continue;
         if (m->cached && !err)
@@ -2063,6 +2258,7 @@ void gmf_run_result_release(struct gmf_run_result *res)
     free(res->mods);
     free(res->notice);
     free(res->delegate_reason);
+    free(res->proxy_bytes);
     memset(res, 0, sizeof(*res));
 }
 
@@ -2103,6 +2299,9 @@ static void run_release(struct run *r)
     free(r->moddir);
     free(r->gosum_path);
     free(r->go_path);
+    free(r->proxy_bytes);
+    if (r->null_fd >= 0)
+        close(r->null_fd);
     gmf_cache_release(&r->cache);
     pthread_mutex_destroy(&r->mu);
 }
@@ -2192,6 +2391,9 @@ enum gmf_err gmf_run(const struct gmf_run_opts *opts, const struct gmf_goenv *en
     r.env = env;
     r.res = ret;
     pthread_mutex_init(&r.mu, NULL);
+    atomic_init(&r.mods_done, 0);
+    r.null_fd = -1;
+    r.proxy_bytes = gmf_xcalloc(env->nproxies + 1, sizeof(*r.proxy_bytes));
     gmf_gosum_init(&r.sum);
     gmf_cache_init(&r.cache, env->gomodcache, opts->modcacherw || env->modcacherw);
     r.explicit_args = opts->nargs > 0;
@@ -2277,6 +2479,17 @@ enum gmf_err gmf_run(const struct gmf_run_opts *opts, const struct gmf_goenv *en
                                      : NULL;
         if (!topts.netrc_file)
             topts.netrc_file = path;
+        if (opts->dry_run) {
+            /* Sizes come from the first response's headers (206 Content-Range, or a 200's
+             * Content-Length): the probe's cap of 0 bytes ends the request right there. */
+            topts.probe = GMF_PROBE_RANGE;
+            r.null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+            if (r.null_fd < 0) {
+                free(path);
+                e = gmf_diag_set(diag, GMF_EIO, "open /dev/null: %s", strerror(errno));
+                goto out;
+            }
+        }
         r.t = gmf_transfer_new(&topts);
         free(path);
     }
@@ -2299,7 +2512,11 @@ enum gmf_err gmf_run(const struct gmf_run_opts *opts, const struct gmf_goenv *en
         r.graph = gmf_graph_new(&r.main);
         r.in_graph_phase = true;
         graph_pump(&r);
+        progress_arm(&r);
         e = gmf_transfer_run(r.t, diag);
+        r.tick_armed = false;
+        if (opts->progress)
+            progress_emit(&r);
         r.in_graph_phase = false;
         if (r.fatal) {
             *diag = r.fatal_diag;
@@ -2320,7 +2537,7 @@ enum gmf_err gmf_run(const struct gmf_run_opts *opts, const struct gmf_goenv *en
             goto out;
         }
         /* go 1.19 writes go.sum after loading the graph, before downloading anything. */
-        if (!r.explicit_args) {
+        if (!r.explicit_args && !opts->dry_run) {
             e = write_gosum(&r, false, diag);
             if (e)
                 goto out;
@@ -2336,11 +2553,14 @@ enum gmf_err gmf_run(const struct gmf_run_opts *opts, const struct gmf_goenv *en
         struct mod *m = &r.mods[i];
         struct gmf_diag d;
 
-        if (m->err[STEP_INFO])
+        if (m->err[STEP_INFO]) {
+            mod_finished(&r);
             continue; /* an argument error */
+        }
         gmf_diag_init(&d);
         if (gmf_cache_paths(&r.cache, m->path, m->version, &m->paths, &d)) {
             m->err[STEP_INFO] = gmf_xasprintf("%s", d.msg);
+            mod_finished(&r);
             continue;
         }
         m->paths_ok = true;
@@ -2352,17 +2572,24 @@ enum gmf_err gmf_run(const struct gmf_run_opts *opts, const struct gmf_goenv *en
                    !strcmp(r.mods[j].version, m->version);
         if (dup) {
             m->pending = 0;
+            mod_finished(&r);
             continue;
         }
-        mod_start(&r, m);
+        if (opts->dry_run)
+            dry_start(&r, m);
+        else
+            mod_start(&r, m);
     }
+    progress_arm(&r);
     e = gmf_transfer_run(r.t, diag);
+    r.tick_armed = false;
     pool_finish(&r.pool);
+    if (opts->progress)
+        progress_emit(&r);
     /* A loop cut short (fatal error, interrupt) leaves zips that never reached commit. */
     for (size_t i = 0; i < r.nmods; i++)
         if (r.mods[i].zip_mode == ZIP_FETCH && r.mods[i].pending)
             gmf_cache_zip_abort(&r.mods[i].zip);
-    gmf_transfer_get_stats(r.t, &ret->stats);
     if (r.fatal) {
         *diag = r.fatal_diag;
         e = GMF_ECHECKSUM;
@@ -2393,6 +2620,9 @@ enum gmf_err gmf_run(const struct gmf_run_opts *opts, const struct gmf_goenv *en
             memcpy(m->gomodsum, o->gomodsum, sizeof(m->gomodsum));
             m->dir_ok = o->dir_ok;
             m->cached = o->cached;
+            m->dry_have = o->dry_have;
+            m->dry_size = o->dry_size;
+            m->dry_direct = o->dry_direct;
             if (o->info_bytes && m->query) {
                 m->info_bytes = gmf_xstrndup(o->info_bytes, o->info_len);
                 m->info_len = o->info_len;
@@ -2404,7 +2634,7 @@ enum gmf_err gmf_run(const struct gmf_run_opts *opts, const struct gmf_goenv *en
 
     /* Phase 5: with explicit arguments go saves the sums it verified, unless it already
      * exited because of errors (without -json, base.ExitIfErrors comes first). */
-    if (r.explicit_args && r.have_main) {
+    if (r.explicit_args && r.have_main && !opts->dry_run) {
         bool failed = false;
         for (size_t i = 0; i < ret->nmods; i++)
             failed |= ret->mods[i].error != NULL;
@@ -2415,8 +2645,12 @@ out:
     gocmd_stop_all(&r); /* only an interrupted or failed loop leaves children behind */
     if (r.t) {
         current_transfer = NULL;
+        gmf_transfer_get_stats(r.t, &ret->stats);
         gmf_transfer_free(r.t);
     }
+    ret->proxy_bytes = r.proxy_bytes;
+    ret->nproxy_bytes = env->nproxies;
+    r.proxy_bytes = NULL;
     run_release(&r);
     if (!e && interrupted)
         e = gmf_diag_set(diag, GMF_EINTR, "interrupted");

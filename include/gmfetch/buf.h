@@ -36,7 +36,8 @@ enum gmf_err gmf_buf_puts(struct gmf_buf *b, const char *s);
 enum gmf_err gmf_buf_putc(struct gmf_buf *b, char c);
 enum gmf_err gmf_buf_printf(struct gmf_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-enum gmf_err gmf_buf_vprintf(struct gmf_buf *b, const char *fmt, va_list ap);
+enum gmf_err gmf_buf_vprintf(struct gmf_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Return the data (never NULL: an empty buffer yields "") and reinitialise b. */
 char *gmf_buf_detach(struct gmf_buf *b, size_t *ret_len);
 
