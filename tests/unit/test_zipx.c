@@ -12,6 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <time.h>
+#include <zip.h>
+
 #include "gmfetch/fsutil.h"
 #include "gmfetch/xalloc.h"
 
@@ -36,6 +39,15 @@ static char *data_path(const char *file)
 
     cr_assert_not_null(root, "GMFETCH_TEST_DATA must point at tests/data");
     return gmf_xasprintf("%s/zips/%s", root, file);
+}
+
+/* Hostile fixtures written by tests/fuzz/mkseeds.go (also seeds of the zipx fuzzer). */
+static char *hostile_path(const char *file)
+{
+    const char *root = getenv("GMFETCH_TEST_DATA");
+
+    cr_assert_not_null(root, "GMFETCH_TEST_DATA must point at tests/data");
+    return gmf_xasprintf("%s/../fuzz/corpus/zipx/%s", root, file);
 }
 
 static char *tmp_dir(void)
@@ -146,6 +158,7 @@ struct good_case {
     const char *h1;          /* dirhash.HashZip */
     const char *const *files; /* rel, content, rel, content, ..., NULL (from Unzip) */
     const char *const *dirs;  /* NULL-terminated */
+    bool hostile;             /* in tests/fuzz/corpus/zipx, not tests/data/zips */
 };
 
 static const char *const hello_files[] = {
@@ -183,6 +196,12 @@ static const char *const zip64_files[] = {
 static const char *const dup_dirs_files[] = {"d/x.go", "package d\n", NULL};
 static const char *const dup_dirs_dirs[] = {"d", NULL};
 static const char *const no_files[] = {NULL};
+static const char *const special_modes_files[] = {
+    "abslink", "/etc/passwd", "blk", "block device", "dev", "char device",
+    "dirmode", "a file whose mode says directory", "fifo", "named pipe",
+    "go.mod", "module example.com/m\n", "sock", "socket", "suid", "#!/bin/sh\n", NULL};
+static const char *const x_go_files[] = {"x.go", "package m\n", NULL};
+static const char *const overlap_files[] = {"a.go", "package m\n", "b.go", "package m\n", NULL};
 
 static const struct good_case accepts_cases[] = {
     /* zip.CreateFromDir; h1 also equals docs reference §5.1 vector 2 / vector 3. */
@@ -206,6 +225,22 @@ static const struct good_case accepts_cases[] = {
      * entry of a name for every occurrence. */
     {"dup_dirs.zip", "example.com/m", "v1.0.0", "h1:3Q3k6x7gMcKczcvhWWvI+KSfuYYY/3uiP3oFh4aT7LE=",
      dup_dirs_files, dup_dirs_dirs},
+    /* Hostile fixtures of tests/fuzz/mkseeds.go that go accepts; hash and files from its
+     * output (HashZip, Unzip).  Entry modes are ignored: device, fifo, socket, setuid,
+     * symlink (absolute target) and directory-mode entries all become 0444 regular files
+     * holding the entry's bytes, as go writes them. */
+    {"special_modes.zip", "example.com/m", "v1.0.0",
+     "h1:6ug81ykkgFLjBA5xdDDPuEVdxhm+JeesIIw6tzc7t2Q=", special_modes_files, no_dirs, true},
+    /* go reads names and sizes from the central directory only: local headers claiming
+     * 2 GiB, or another name ("example.com/m@v1.0.0/..//"), change nothing. */
+    {"local_size_lie.zip", "example.com/m", "v1.0.0",
+     "h1:Xm/jW+HX3hAxytMcefeSsn5Cbj1MjRAFteXefWeldtw=", x_go_files, no_dirs, true},
+    {"local_name_lie.zip", "example.com/m", "v1.0.0",
+     "h1:Xm/jW+HX3hAxytMcefeSsn5Cbj1MjRAFteXefWeldtw=", x_go_files, no_dirs, true},
+    /* Two central entries sharing one local header and body (the overlapping-file bomb
+     * layout): go reads the body once per name. */
+    {"overlap.zip", "example.com/m", "v1.0.0", "h1:kRs0XAwt89ol3Ly8p5VKQ4PIDUXhgz9NiNN3ozGtv8w=",
+     overlap_files, no_dirs, true},
 };
 
 #define N_ACCEPTS (sizeof(accepts_cases) / sizeof(accepts_cases[0]))
@@ -264,7 +299,7 @@ static void check_tree(const char *dest, const struct good_case *c)
 ParameterizedTest(size_t *ci, zipx, accepts)
 {
     const struct good_case *c = &accepts_cases[*ci];
-    char *zp = data_path(c->file);
+    char *zp = c->hostile ? hostile_path(c->file) : data_path(c->file);
     char *tmp = tmp_dir();
     char *dest = gmf_xasprintf("%s/cache/%s@%s", tmp, c->path, c->version);
     char h1[GMF_H1_LEN + 1];
@@ -349,6 +384,7 @@ struct bad_case {
     enum stage stage;
     enum gmf_err code;
     const char *msg;
+    bool hostile; /* in tests/fuzz/corpus/zipx, not tests/data/zips */
 };
 
 #define M "example.com/m@v1.0.0/"
@@ -439,6 +475,25 @@ static const struct bad_case rejects_cases[] = {
     /* GMFETCH: go's Unzip says `malformed file path "a\x00b.go": invalid char '\x00'`;
      * libzip names are C strings, so the zip is refused when opened. */
     {"nul_name.zip", AT_OPEN, GMF_EZIP, "zip: file name contains NUL byte"},
+    /* Hostile fixtures of tests/fuzz/mkseeds.go; messages from its output (Unzip, and
+     * HashZip for the data errors). */
+    /* A symlink entry "link" -> /tmp, then "link/evil.go": never followed, refused. */
+    {"symlink_parent.zip", AT_CHECK, GMF_EZIP,
+     M "link/evil.go: entry \"link\" is both a file and a directory", true},
+    /* "\u00e9.go" and "e\u0301.go": no normalisation; the combining mark is refused. */
+    {"nfc_nfd.zip", AT_CHECK, GMF_EZIP,
+     M "e\u0301.go: malformed file path \"e\u0301.go\": invalid char '\u0301'", true},
+    /* Declared 1 KiB, a deflate stream of 64 MiB zeros: stops after the declared size. */
+    {"bomb_lie.zip", AT_PROCESS, GMF_EZIP, "zip: not a valid zip file", true},
+    /* go.mod declared 1 KiB (passes the 16 MiB check), inflating to 16 MiB + 1. */
+    {"gomod_lie.zip", AT_PROCESS, GMF_EZIP, "zip: not a valid zip file", true},
+    /* go.mod of 16 MiB + 1 real bytes (16 KB deflated). */
+    {"gomod_big.zip", AT_CHECK, GMF_EZIP,
+     M "go.mod: go.mod file too large (max size is 16777216 bytes)", true},
+    /* 5 x 100 MiB declared = MaxZipFile exactly passes the size checks; each holds 1 byte. */
+    {"limit_exact.zip", AT_PROCESS, GMF_EZIP, "unexpected EOF", true},
+    /* The end record counts 3 entries, the directory holds 2: zip.OpenReader fails. */
+    {"count_lie.zip", AT_OPEN, GMF_EZIP, "unexpected EOF", true},
 };
 
 #define N_REJECTS (sizeof(rejects_cases) / sizeof(rejects_cases[0]))
@@ -458,7 +513,7 @@ ParameterizedTestParameters(zipx, rejects)
 ParameterizedTest(size_t *ci, zipx, rejects)
 {
     const struct bad_case *c = &rejects_cases[*ci];
-    char *zp = data_path(c->file);
+    char *zp = c->hostile ? hostile_path(c->file) : data_path(c->file);
     char *tmp = tmp_dir();
     char *dest = gmf_xasprintf("%s/dest", tmp);
     char h1[GMF_H1_LEN + 1] = "untouched";
@@ -498,6 +553,20 @@ ParameterizedTest(size_t *ci, zipx, rejects)
         else
             cr_assert(strncmp(diag.msg, "zip: ", 5) == 0, "%s: %s", c->file, diag.msg);
         cr_assert_str_eq(h1, "untouched", "%s: ret_h1 written on failure", c->file);
+    }
+    /* Whatever the failed extraction left is inside dest (the caller removes it). */
+    {
+        struct listing l = {0};
+        size_t i;
+
+        walk(tmp, "", &l);
+        for (i = 0; i < l.nfiles; i++)
+            cr_assert(strncmp(l.files[i], "dest/", 5) == 0, "%s: %s written outside dest",
+                      c->file, l.files[i]);
+        for (i = 0; i < l.ndirs; i++)
+            cr_assert(strcmp(l.dirs[i], "dest") == 0 || strncmp(l.dirs[i], "dest/", 5) == 0,
+                      "%s: directory %s outside dest", c->file, l.dirs[i]);
+        listing_free(&l);
     }
 out:
     gmf_zipx_close(z);
@@ -807,6 +876,120 @@ Test(zipx, zip_file_too_large)
     cr_assert_str_eq(diag.msg,
                      "module zip file is too large (524288147 bytes; limit is 524288000 bytes)");
     gmf_zipx_close(z);
+    free(zp);
+    rm_tree(tmp);
+}
+
+/* ---- bombs and counts (hostile fixtures of tests/fuzz/mkseeds.go) ---- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+Test(zipx, bomb_stops_at_declared_size)
+{
+    /* bomb_lie.zip: one entry declaring 1 KiB whose 64 KB deflate stream inflates to 64 MiB
+     * of zeros.  go: "zip: not a valid zip file" (mkseeds.go).  Inflation must stop right
+     * after the declared size: at most 1024 bytes reach the disk, in well under a second
+     * (a generous 10 s bound keeps slow sanitizer builds green). */
+    char *zp = hostile_path("bomb_lie.zip");
+    char *tmp = tmp_dir();
+    char *dest = gmf_xasprintf("%s/dest", tmp);
+    char *bomb = gmf_xasprintf("%s/bomb", dest);
+    char h1[GMF_H1_LEN + 1];
+    struct gmf_diag diag;
+    struct gmf_zipx *z;
+    struct stat st;
+    double t0 = now_s();
+
+    cr_assert_eq(gmf_zipx_open(zp, &z, &diag), GMF_OK, "%s", diag.msg);
+    cr_assert_eq(gmf_zipx_check(z, "example.com/m", "v1.0.0", &diag), GMF_OK, "%s", diag.msg);
+    cr_assert_eq(gmf_zipx_process(z, dest, h1, &diag), GMF_EZIP);
+    cr_assert_str_eq(diag.msg, "zip: not a valid zip file");
+    cr_assert_lt(now_s() - t0, 10.0, "the bomb was inflated");
+    if (lstat(bomb, &st) == 0)
+        cr_assert_leq(st.st_size, 1024, "%lld bytes written", (long long)st.st_size);
+    gmf_zipx_close(z);
+    free(bomb);
+    free(dest);
+    rm_tree(tmp);
+    free(zp);
+}
+
+Test(zipx, gomod_exactly_16_mib)
+{
+    /* gomod_16m.zip: a go.mod of exactly MaxGoMod bytes (16 KB deflated, ratio ~1000:1) is
+     * accepted and extracted whole, as go does (mkseeds.go: Unzip ok, 16777216 bytes). */
+    char *zp = hostile_path("gomod_16m.zip");
+    char *tmp = tmp_dir();
+    char *dest = gmf_xasprintf("%s/dest", tmp);
+    char *gomod = gmf_xasprintf("%s/go.mod", dest);
+    char h1[GMF_H1_LEN + 1];
+    struct gmf_diag diag;
+    struct gmf_zipx *z;
+    struct stat st;
+
+    cr_assert_eq(gmf_zipx_open(zp, &z, &diag), GMF_OK, "%s", diag.msg);
+    cr_assert_eq(gmf_zipx_check(z, "example.com/m", "v1.0.0", &diag), GMF_OK, "%s", diag.msg);
+    cr_assert_eq(gmf_zipx_process(z, dest, h1, &diag), GMF_OK, "%s", diag.msg);
+    cr_assert_str_eq(h1, "h1:A7ZxGNN3xV83ec79bKZC8NFif6a5EhUeJbB5/4VlETs=");
+    cr_assert_eq(lstat(gomod, &st), 0);
+    cr_assert_eq(st.st_size, 16 << 20);
+    gmf_zipx_close(z);
+    free(gomod);
+    free(dest);
+    rm_tree(tmp);
+    free(zp);
+}
+
+Test(zipx, seventy_thousand_entries, .timeout = 300)
+{
+    /* golang.org/x/mod/zip has no limit on the number of files: 70000 empty entries (more
+     * than a 16-bit end record can count, so the zip is zip64) are accepted.  go's verdict
+     * for the same entries, built with archive/zip (`go run tests/fuzz/mkseeds.go -many`):
+     * HashZip h1:ZikKrEqimIGj4s5iArOP/oaSJIumfeZ92sXFJsixbVs=, Unzip ok, 70000 files.  Built
+     * here with libzip, which writes the same names and contents (the hash covers only
+     * those). */
+    enum { N = 70000 };
+    char *tmp = tmp_dir();
+    char *zp = gmf_xasprintf("%s/many.zip", tmp);
+    char *dest = gmf_xasprintf("%s/dest", tmp);
+    char h1[GMF_H1_LEN + 1];
+    struct gmf_diag diag;
+    struct gmf_zipx *z;
+    struct listing l = {0};
+    zip_t *za;
+    int zerr = 0, i;
+
+    za = zip_open(zp, ZIP_CREATE | ZIP_EXCL, &zerr);
+    cr_assert_not_null(za, "zip_open: %d", zerr);
+    for (i = 0; i < N; i++) {
+        char name[64];
+        zip_source_t *src = zip_source_buffer(za, NULL, 0, 0);
+        zip_int64_t idx;
+
+        (void)snprintf(name, sizeof(name), "example.com/m@v1.0.0/f%05d", i);
+        cr_assert_not_null(src);
+        idx = zip_file_add(za, name, src, ZIP_FL_ENC_RAW);
+        cr_assert_geq(idx, 0, "%s", zip_strerror(za));
+        cr_assert_eq(zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_STORE, 0), 0);
+    }
+    cr_assert_eq(zip_close(za), 0, "zip_close: %s", zip_strerror(za));
+
+    cr_assert_eq(gmf_zipx_open(zp, &z, &diag), GMF_OK, "%s", diag.msg);
+    cr_assert_eq(gmf_zipx_check(z, "example.com/m", "v1.0.0", &diag), GMF_OK, "%s", diag.msg);
+    cr_assert_eq(gmf_zipx_process(z, dest, h1, &diag), GMF_OK, "%s", diag.msg);
+    cr_assert_str_eq(h1, "h1:ZikKrEqimIGj4s5iArOP/oaSJIumfeZ92sXFJsixbVs=");
+    gmf_zipx_close(z);
+    walk(dest, "", &l);
+    cr_assert_eq(l.nfiles, N);
+    cr_assert_eq(l.ndirs, 0);
+    listing_free(&l);
+    free(dest);
     free(zp);
     rm_tree(tmp);
 }
