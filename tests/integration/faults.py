@@ -1379,19 +1379,12 @@ def h2_env(ng):
 def h2_reset(fx, p):
     # --drop-delay: the upstream waits before cutting, so nginx has relayed all 500000 (or
     # 300000) bytes when it resets the stream, and a resume must start exactly there.
-    # 'always' cuts the 2 MiB rest of the file every 300000 bytes: 7 resumes, more than the
-    # default retry budget of one request.
-    for what, cut, flags, extra in [('once', 500000, ['--fault-skip', 1], []),
-                                    ('always', 300000, ['--fault-times', 1000],
-                                     ['--retries', '20'])]:
+    for what, cut, flags in [('once', 500000, ['--fault-skip', 1]),
+                             ('always', 300000, ['--fault-times', 1000])]:
         with Server(fx.proxy, '--fault-path', '*' + BLOB_ZIP, '--drop-after', cut,
                     '--drop-delay', 0.3, *flags) as up, Nginx(up, fx.work) as ng:
             side = fx.side('h2_reset_' + what)
-            # Not split into shards (6 MiB < the default 8 MiB threshold): the shards of a
-            # split file go over HTTP/1.1 connections of their own, the probe and the rest of
-            # an unsplit file stay on HTTP/2, and that is where a reset must be survived.
-            r = fx.gmfetch_run(side, ng.url, metrics_args(side) + extra, h2_env(ng),
-                               shards=False)
+            r = fx.gmfetch_run(side, ng.url, metrics_args(side), h2_env(ng))
             check_ok(fx, side, r, p)
             lines, nlines = up.lines(), ng.lines()
         # --drop-delay makes the bytes nginx relayed those the upstream sent.
