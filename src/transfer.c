@@ -2561,8 +2561,7 @@ struct gmf_transfer *gmf_transfer_new(const struct gmf_transfer_opts *opts)
      * where the link allows 3). */
     if (!t->opts.http1_only && t->opts.max_per_host > 1) {
         unsigned streams = (t->opts.max_total + t->opts.max_per_host - 1) / t->opts.max_per_host;
-        (void)curl_multi_setopt(t->multi, CURLMOPT_MAX_CONCURRENT_STREAMS,
-                                (long)(streams ? streams : 1));
+        (void)curl_multi_setopt(t->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, (long)streams);
     }
     load_go_roots(&t->ca_pem);
     netrc_load(t, t->opts.netrc_file);

@@ -1135,8 +1135,7 @@ out:
 struct extractor {
     const char *dest;
     int root_fd;
-    char *cur;      /* relative path of the deepest open directory; "" for root_fd */
-    size_t cur_len;
+    char *cur;      /* relative path of the deepest open directory */
     int *fds;       /* fds[k]: directory of the first k+1 components of cur */
     size_t *ends;   /* ends[k]: where component k ends in cur */
     size_t depth, cap;
@@ -1157,7 +1156,6 @@ static void leave_to(struct extractor *x, size_t depth)
 {
     while (x->depth > depth)
         close(x->fds[--x->depth]);
-    x->cur_len = depth ? x->ends[depth - 1] : 0;
 }
 
 /* An fd for directory rel[0..len) below dest, created (0777, umask applies) as needed, one
@@ -1207,7 +1205,6 @@ static enum gmf_err enter_dir(struct extractor *x, const char *rel, size_t len, 
             x->cur[j] = '/';
         x->fds[x->depth] = nfd;
         x->ends[x->depth++] = j;
-        x->cur_len = j;
         i = j + 1;
     }
     *ret_fd = x->depth ? x->fds[x->depth - 1] : x->root_fd;
